@@ -1,0 +1,108 @@
+# tokengate: one Makefile, no other build system.
+#
+#   make          build build/tokengate-authz, build/tokengate-api, build/tokengate
+#   make test     install missing Debian packages (as root), build, run every test
+#   make run      install missing packages, start the demo on 127.0.0.1:8080
+#   make asan     the same programs with ASan+UBSan, in build-asan/
+#   make unit     build and run only the unit tests (no server needed)
+
+BUILD    ?= build
+CC       ?= cc
+PKGS      = fcgi libmariadb libcrypto json-c
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+           -Wmissing-declarations -Wshadow -Wpointer-arith -Wsign-compare \
+           -Wformat=2 -Wundef -Wvla
+OPT     ?= -O2 -g
+HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) \
+           $(WARN) $(HARDEN) $(SANITIZE) -Ilib -I$(BUILD)/gen $(PKG_CFLAGS)
+LDFLAGS += -pie -Wl,-z,relro,-z,now $(SANITIZE)
+LDLIBS  += $(PKG_LIBS) -lpthread
+
+LIB_SRC   := $(wildcard lib/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/tg_migrations.o
+LIBA      := $(BUILD)/libtokengate.a
+AUTHZ_SRC := fcgi/authz.c fcgi/fcgi_common.c
+API_SRC   := $(filter-out fcgi/authz.c,$(wildcard fcgi/*.c))
+CLI_SRC   := $(wildcard cli/*.c)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+SCHEMA    := $(sort $(wildcard schema/*.sql))
+
+PROGS = $(BUILD)/tokengate-authz $(BUILD)/tokengate-api $(BUILD)/tokengate
+
+.PHONY: all test run asan unit tools clean deps lint
+all: $(PROGS) $(TOOL_BIN)
+
+$(BUILD)/obj/%.o: %.c $(wildcard lib/*.h fcgi/*.h cli/*.h tests/unit/*.h) | $(BUILD)/gen/tg_migrations.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+# The migrations are compiled into the binaries, so an installed
+# `tokengate migrate` can never run against a schema/ directory of another
+# version.
+$(BUILD)/gen/tg_migrations.c: $(SCHEMA) scripts/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-sql.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/tg_migrations.o: $(BUILD)/gen/tg_migrations.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tokengate-authz: $(AUTHZ_SRC:%.c=$(BUILD)/obj/%.o) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tokengate-api: $(API_SRC:%.c=$(BUILD)/obj/%.o) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tokengate: $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tools: $(TOOL_BIN)
+
+unit: $(UNIT_BIN)
+	@sh scripts/run-unit.sh $(UNIT_BIN)
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    HARDEN="-fPIE" SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all" all \
+	    $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
+
+deps:
+	@sh scripts/deps.sh
+
+test: deps
+	$(MAKE) all unit-bins
+	$(MAKE) asan
+	@bash tests/run-all.sh
+
+unit-bins: $(UNIT_BIN)
+
+run: deps
+	$(MAKE) all
+	@bash scripts/demo.sh
+
+lint:
+	@sh scripts/lint.sh
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,750 @@
+/*
+ * tokengate.c: the admin command line.
+ *
+ * Argument parsing and output only; every rule about what is valid lives
+ * in lib/, so the CLI, the API and the authorizer cannot disagree.  Exit
+ * status: 0 success, 1 failure (message on stderr), 2 usage error.  For
+ * `check`: 0 allow, 1 deny, 2 error.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json.h>
+
+#include "cidr.h"
+#include "config.h"
+#include "hmac.h"
+#include "names.h"
+#include "perm.h"
+#include "policy.h"
+#include "rules.h"
+#include "store.h"
+#include "token.h"
+#include "verify.h"
+
+#define MAX_LIST	256
+#define LIST_BYTES	(256 * 1024)
+
+static struct tg_config cfg;
+static const char *config_arg;
+
+static const char usage_text[] =
+"usage: tokengate keygen PATH\n"
+"       tokengate [-c FILE] migrate\n"
+"       tokengate [-c FILE] user add NAME [--role ROLE]...\n"
+"       tokengate [-c FILE] user disable NAME | user enable NAME\n"
+"       tokengate [-c FILE] role grant ROLE PERMISSION...\n"
+"       tokengate [-c FILE] role revoke ROLE PERMISSION...\n"
+"       tokengate [-c FILE] token create --user NAME --name LABEL\n"
+"                 [--permission P]... [--api-rule RULE]...\n"
+"                 [--resource-rule RULE]... [--cidr CIDR]...\n"
+"                 [--env ENV]... [--expires-in-days N] [--json]\n"
+"       tokengate [-c FILE] token list [--user NAME] [--json]\n"
+"       tokengate [-c FILE] token revoke ID\n"
+"       tokengate [-c FILE] check --token T --method M --uri URI\n"
+"                 [--require \"P ...\"] [--resource \"k:v ...\"]\n"
+"                 [--remote-addr IP] [--env E]\n";
+
+static int
+usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fprintf(stderr, "tokengate: ");
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+static int
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tokengate: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* A growing '\n'-joined list of validated option values. */
+struct list {
+	char	buf[LIST_BYTES];
+	size_t	len;
+	size_t	n;
+};
+
+static int
+list_add(struct list *l, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (l->n >= MAX_LIST || l->len + n + 2 > sizeof l->buf)
+		return -1;
+	if (l->len > 0)
+		l->buf[l->len++] = '\n';
+	memcpy(l->buf + l->len, v, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+	l->n++;
+	return 0;
+}
+
+static int
+load_config(void)
+{
+	char err[512];
+
+	tg_config_defaults(&cfg);
+	if (tg_config_load(&cfg, tg_config_path(config_arg), err,
+	    sizeof err) != 0)
+		return die("%s", err);
+	return 0;
+}
+
+static struct tg_store *
+open_store(void)
+{
+	struct tg_store *s;
+
+	if (tg_store_library_init() != 0) {
+		die("cannot initialise the MariaDB client library");
+		return NULL;
+	}
+	s = tg_store_new(&cfg);
+	if (s == NULL) {
+		die("out of memory");
+		return NULL;
+	}
+	if (tg_store_connect(s) != TG_STORE_OK) {
+		die("%s", tg_store_error(s));
+		tg_store_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+close_store(struct tg_store *s)
+{
+	tg_store_free(s);
+	tg_store_library_end();
+}
+
+/* Who ran the CLI, for the audit log. */
+static const char *
+os_user(void)
+{
+	static char name[64];
+	struct passwd *pw = getpwuid(geteuid());
+
+	snprintf(name, sizeof name, "%s", pw != NULL ? pw->pw_name : "?");
+	return name;
+}
+
+static int
+store_fail(struct tg_store *s, int rc)
+{
+	if (rc == TG_STORE_UNAVAILABLE)
+		return die("database unavailable: %s", tg_store_error(s));
+	return die("%s", tg_store_error(s));
+}
+
+static int
+cmd_keygen(int argc, char **argv)
+{
+	char err[512];
+
+	if (argc != 2)
+		return usage("keygen takes exactly one PATH");
+	if (tg_hmac_keygen(argv[1], err, sizeof err) != 0)
+		return die("%s", err);
+	fprintf(stderr, "tokengate: wrote a new key to %s (mode 0600)\n",
+	    argv[1]);
+	return 0;
+}
+
+static int
+cmd_migrate(int argc, char **argv)
+{
+	struct tg_store *s;
+	unsigned from, to;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return usage("migrate takes no arguments");
+	if (load_config() != 0 || (s = open_store()) == NULL)
+		return 1;
+	rc = tg_store_migrate(s, &from, &to);
+	if (rc != TG_STORE_OK) {
+		rc = store_fail(s, rc);
+		close_store(s);
+		return rc;
+	}
+	if (from == to)
+		printf("schema is up to date at version %u\n", to);
+	else
+		printf("schema migrated from version %u to %u\n", from, to);
+	close_store(s);
+	return 0;
+}
+
+static int
+cmd_user(int argc, char **argv)
+{
+	const char *roles[64];
+	size_t nroles = 0;
+	struct tg_store *s;
+	int rc, i;
+
+	if (argc < 3)
+		return usage("user needs a subcommand and a NAME");
+	if (!tg_names_user_valid(argv[2]))
+		return usage("invalid user name '%s' (1-64 of A-Z a-z 0-9 "
+		    "_ . @ -)", argv[2]);
+	if (strcmp(argv[1], "add") == 0) {
+		for (i = 3; i < argc; i++) {
+			if (strcmp(argv[i], "--role") != 0 || i + 1 >= argc)
+				return usage("user add: unexpected '%s'",
+				    argv[i]);
+			if (!tg_names_role_valid(argv[++i]))
+				return usage("invalid role name '%s'", argv[i]);
+			if (nroles == sizeof roles / sizeof roles[0])
+				return usage("too many roles");
+			roles[nroles++] = argv[i];
+		}
+	} else if (strcmp(argv[1], "disable") != 0 &&
+	    strcmp(argv[1], "enable") != 0) {
+		return usage("unknown user subcommand '%s'", argv[1]);
+	} else if (argc != 3) {
+		return usage("user %s takes one NAME", argv[1]);
+	}
+	if (load_config() != 0 || (s = open_store()) == NULL)
+		return 1;
+	if (strcmp(argv[1], "add") == 0)
+		rc = tg_store_user_add(s, argv[2], roles, nroles);
+	else
+		rc = tg_store_user_set_enabled(s, argv[2],
+		    strcmp(argv[1], "enable") == 0);
+	if (rc != TG_STORE_OK)
+		rc = store_fail(s, rc);
+	close_store(s);
+	return rc;
+}
+
+static int
+cmd_role(int argc, char **argv)
+{
+	struct tg_store *s;
+	int rc, i, grant;
+
+	if (argc < 4)
+		return usage("role %s needs ROLE and PERMISSION...",
+		    argc > 1 ? argv[1] : "grant");
+	if (strcmp(argv[1], "grant") == 0)
+		grant = 1;
+	else if (strcmp(argv[1], "revoke") == 0)
+		grant = 0;
+	else
+		return usage("unknown role subcommand '%s'", argv[1]);
+	if (!tg_names_role_valid(argv[2]))
+		return usage("invalid role name '%s' (1-64 of a-z 0-9 _ -)",
+		    argv[2]);
+	for (i = 3; i < argc; i++)
+		if (!tg_perm_valid(argv[i], strlen(argv[i])))
+			return usage("invalid permission '%s' (resource:action, "
+			    "resource:* or *)", argv[i]);
+	if (load_config() != 0 || (s = open_store()) == NULL)
+		return 1;
+	rc = tg_store_role_change(s, argv[2], (const char *const *)argv + 3,
+	    (size_t)(argc - 3), grant);
+	if (rc != TG_STORE_OK)
+		rc = store_fail(s, rc);
+	close_store(s);
+	return rc;
+}
+
+static void
+iso_time(int64_t t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
+		snprintf(out, outsz, "-");
+		return;
+	}
+	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static struct json_object *
+json_list(const char *text)
+{
+	struct json_object *a = json_object_new_array();
+	const char *p = text != NULL ? text : "", *e;
+
+	while (*p != '\0') {
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (e > p)
+			json_object_array_add(a, json_object_new_string_len(p,
+			    (int)(e - p)));
+		p = *e ? e + 1 : e;
+	}
+	return a;
+}
+
+static int
+cmd_token_create(int argc, char **argv)
+{
+	static struct list perms, api, res, cidrs, envs;
+	const char *user = NULL, *name = NULL;
+	char err[512], prefix[64], ts[2][32];
+	unsigned char hash[TG_HMAC_LEN];
+	struct tg_new_token nt;
+	struct tg_audit a;
+	struct tg_token tok;
+	struct tg_hmac_key *key = NULL;
+	struct tg_hmac *h = NULL;
+	struct tg_store *s = NULL;
+	long days = 90;
+	int json = 0, rc = 1, i, tries;
+	int64_t now;
+	char *end;
+
+	for (i = 2; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		struct tg_cidr c;
+
+		if (strcmp(o, "--json") == 0) {
+			json = 1;
+			continue;
+		}
+		if (v == NULL)
+			return usage("token create: %s needs a value", o);
+		i++;
+		if (strcmp(o, "--user") == 0) {
+			if (!tg_names_user_valid(v))
+				return usage("invalid user name '%s'", v);
+			user = v;
+		} else if (strcmp(o, "--name") == 0) {
+			if (!tg_names_label_valid(v))
+				return usage("invalid token name: 1-128 bytes "
+				    "of UTF-8 text without control characters");
+			name = v;
+		} else if (strcmp(o, "--permission") == 0) {
+			if (!tg_perm_valid(v, strlen(v)))
+				return usage("invalid permission '%s' "
+				    "(resource:action, resource:* or *)", v);
+			if (list_add(&perms, v) != 0)
+				return usage("too many permissions");
+		} else if (strcmp(o, "--api-rule") == 0) {
+			if (tg_rules_check_one(TG_RULES_API, v, strlen(v), err,
+			    sizeof err) != 0)
+				return usage("invalid API rule \"%s\": %s", v,
+				    err);
+			if (list_add(&api, v) != 0)
+				return usage("too many API rules");
+		} else if (strcmp(o, "--resource-rule") == 0) {
+			if (tg_rules_check_one(TG_RULES_RESOURCE, v, strlen(v),
+			    err, sizeof err) != 0)
+				return usage("invalid resource rule \"%s\": %s",
+				    v, err);
+			if (list_add(&res, v) != 0)
+				return usage("too many resource rules");
+		} else if (strcmp(o, "--cidr") == 0) {
+			if (tg_cidr_parse(v, strlen(v), &c, err,
+			    sizeof err) != 0)
+				return usage("invalid CIDR '%s': %s", v, err);
+			if (list_add(&cidrs, v) != 0)
+				return usage("too many CIDRs");
+		} else if (strcmp(o, "--env") == 0) {
+			if (!tg_names_env_valid(v, strlen(v)))
+				return usage("invalid environment '%s' (1-32 of "
+				    "a-z 0-9 _ -)", v);
+			if (list_add(&envs, v) != 0)
+				return usage("too many environments");
+		} else if (strcmp(o, "--expires-in-days") == 0) {
+			errno = 0;
+			days = strtol(v, &end, 10);
+			if (errno != 0 || *end != '\0' || v[0] < '0' ||
+			    v[0] > '9' || days < 1 || days > 365)
+				return usage("--expires-in-days must be 1 to "
+				    "365");
+		} else {
+			return usage("token create: unknown option '%s'", o);
+		}
+	}
+	if (user == NULL || name == NULL)
+		return usage("token create needs --user and --name");
+	if (load_config() != 0)
+		return 1;
+	if (days > (long)cfg.max_expiry_days)
+		return usage("--expires-in-days %ld is above max_expiry_days "
+		    "= %u", days, cfg.max_expiry_days);
+	key = tg_hmac_key_load(cfg.key_file, err, sizeof err);
+	if (key == NULL)
+		return die("%s", err);
+	h = tg_hmac_new(key);
+	if (h == NULL) {
+		rc = die("cannot create an HMAC context");
+		goto out;
+	}
+	if ((s = open_store()) == NULL)
+		goto out;
+	now = (int64_t)time(NULL);
+	/* 71-bit random ids practically never collide; retry if one does. */
+	for (tries = 0; tries < 3; tries++) {
+		if (tg_token_generate(cfg.token_prefix, NULL, &tok) != 0 ||
+		    tg_hmac_compute(h, tok.text, tok.len, hash) != 0) {
+			rc = die("cannot generate a token");
+			goto out;
+		}
+		memset(&nt, 0, sizeof nt);
+		nt.id = tok.id;
+		nt.hash = hash;
+		nt.user = user;
+		nt.name = name;
+		nt.permissions = perms.buf;
+		nt.api_rules = api.buf;
+		nt.resource_rules = res.buf;
+		nt.cidrs = cidrs.buf;
+		nt.environments = envs.buf;
+		nt.created_at = now;
+		nt.expires_at = now + (int64_t)days * 86400;
+		memset(&a, 0, sizeof a);
+		a.actor = os_user();
+		a.via = "cli";
+		a.action = "token.create";
+		a.target_token_id = tok.id;
+		a.target_user = user;
+		a.outcome = "ok";
+		rc = tg_store_token_insert(s, &nt, &a);
+		if (rc != TG_STORE_CONFLICT)
+			break;
+		tg_token_wipe(&tok);
+	}
+	if (rc != TG_STORE_OK) {
+		tg_token_wipe(&tok);
+		rc = store_fail(s, rc);
+		goto out;
+	}
+	if (json) {
+		struct json_object *o = json_object_new_object();
+
+		tg_token_display(cfg.token_prefix, tok.id, prefix,
+		    sizeof prefix);
+		iso_time(nt.created_at, ts[0], sizeof ts[0]);
+		iso_time(nt.expires_at, ts[1], sizeof ts[1]);
+		json_object_object_add(o, "id", json_object_new_string(tok.id));
+		json_object_object_add(o, "token",
+		    json_object_new_string(tok.text));
+		json_object_object_add(o, "name", json_object_new_string(name));
+		json_object_object_add(o, "prefix",
+		    json_object_new_string(prefix));
+		json_object_object_add(o, "user", json_object_new_string(user));
+		json_object_object_add(o, "permissions", json_list(perms.buf));
+		json_object_object_add(o, "apiRules", json_list(api.buf));
+		json_object_object_add(o, "resourceRules", json_list(res.buf));
+		json_object_object_add(o, "allowedCidrs", json_list(cidrs.buf));
+		json_object_object_add(o, "environments", json_list(envs.buf));
+		json_object_object_add(o, "createdAt",
+		    json_object_new_string(ts[0]));
+		json_object_object_add(o, "expiresAt",
+		    json_object_new_string(ts[1]));
+		printf("%s\n", json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else {
+		printf("%s\n", tok.text);
+	}
+	tg_token_wipe(&tok);
+	rc = 0;
+out:
+	if (s != NULL)
+		close_store(s);
+	tg_hmac_free(h);
+	tg_hmac_key_free(key);
+	return rc;
+}
+
+struct list_ctx {
+	struct json_object	*arr;
+	int64_t			 now;
+	unsigned		 n;
+};
+
+static const char *
+token_state(const struct tg_record *r, int64_t now)
+{
+	if (r->revoked_at != 0)
+		return "revoked";
+	if (now >= r->expires_at)
+		return "expired";
+	return "active";
+}
+
+static int
+list_row(void *arg, const struct tg_record *r)
+{
+	struct list_ctx *lc = arg;
+	char prefix[64], ts[3][32];
+
+	tg_token_display(cfg.token_prefix, r->id, prefix, sizeof prefix);
+	iso_time(r->created_at, ts[0], sizeof ts[0]);
+	iso_time(r->expires_at, ts[1], sizeof ts[1]);
+	iso_time(r->last_used_at, ts[2], sizeof ts[2]);
+	if (lc->arr != NULL) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "id", json_object_new_string(r->id));
+		json_object_object_add(o, "prefix",
+		    json_object_new_string(prefix));
+		json_object_object_add(o, "user",
+		    json_object_new_string(r->user));
+		json_object_object_add(o, "name",
+		    json_object_new_string(r->name ? r->name : ""));
+		json_object_object_add(o, "state", json_object_new_string(
+		    token_state(r, lc->now)));
+		json_object_object_add(o, "permissions",
+		    json_list(r->permissions));
+		json_object_object_add(o, "apiRules", json_list(r->api_rules));
+		json_object_object_add(o, "resourceRules",
+		    json_list(r->resource_rules));
+		json_object_object_add(o, "allowedCidrs", json_list(r->cidrs));
+		json_object_object_add(o, "environments",
+		    json_list(r->environments));
+		json_object_object_add(o, "createdAt",
+		    json_object_new_string(ts[0]));
+		json_object_object_add(o, "expiresAt",
+		    json_object_new_string(ts[1]));
+		json_object_object_add(o, "lastUsedAt", r->last_used_at ?
+		    json_object_new_string(ts[2]) : NULL);
+		json_object_array_add(lc->arr, o);
+	} else {
+		if (lc->n == 0)
+			printf("%-12s  %-19s  %-16s  %-8s  %-20s  %s\n", "ID",
+			    "PREFIX", "USER", "STATE", "EXPIRES", "NAME");
+		printf("%-12s  %-19s  %-16s  %-8s  %-20s  %s\n", r->id, prefix,
+		    r->user, token_state(r, lc->now), ts[1],
+		    r->name ? r->name : "");
+	}
+	lc->n++;
+	return 0;
+}
+
+static int
+cmd_token_list(int argc, char **argv)
+{
+	struct list_ctx lc = { NULL, 0, 0 };
+	const char *user = NULL;
+	struct tg_store *s;
+	int rc, i, json = 0;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc &&
+		    tg_names_user_valid(argv[i + 1]))
+			user = argv[++i];
+		else
+			return usage("token list: unexpected '%s'", argv[i]);
+	}
+	if (load_config() != 0 || (s = open_store()) == NULL)
+		return 1;
+	lc.now = (int64_t)time(NULL);
+	if (json)
+		lc.arr = json_object_new_array();
+	rc = tg_store_token_list(s, user, list_row, &lc);
+	if (rc != TG_STORE_OK) {
+		rc = store_fail(s, rc);
+	} else if (json) {
+		printf("%s\n", json_object_to_json_string_ext(lc.arr,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else if (lc.n == 0) {
+		fprintf(stderr, "tokengate: no tokens\n");
+	}
+	json_object_put(lc.arr);
+	close_store(s);
+	return rc;
+}
+
+static int
+cmd_token_revoke(int argc, char **argv)
+{
+	struct tg_store *s;
+	struct tg_audit a;
+	int rc;
+
+	if (argc != 3)
+		return usage("token revoke takes one ID");
+	if (!tg_token_id_valid(argv[2], strlen(argv[2])))
+		return usage("'%s' is not a token id (12 characters A-Z a-z "
+		    "0-9; 'token list' shows them)", argv[2]);
+	if (load_config() != 0 || (s = open_store()) == NULL)
+		return 1;
+	memset(&a, 0, sizeof a);
+	a.actor = os_user();
+	a.via = "cli";
+	a.action = "token.revoke";
+	a.target_token_id = argv[2];
+	a.outcome = "ok";
+	rc = tg_store_token_revoke(s, argv[2], (int64_t)time(NULL), &a);
+	if (rc != TG_STORE_OK)
+		rc = store_fail(s, rc);
+	else
+		fprintf(stderr, "tokengate: token %s revoked\n", argv[2]);
+	close_store(s);
+	return rc;
+}
+
+static int
+cmd_token(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("token needs a subcommand");
+	if (strcmp(argv[1], "create") == 0)
+		return cmd_token_create(argc, argv);
+	if (strcmp(argv[1], "list") == 0)
+		return cmd_token_list(argc, argv);
+	if (strcmp(argv[1], "revoke") == 0)
+		return cmd_token_revoke(argc, argv);
+	return usage("unknown token subcommand '%s'", argv[1]);
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	const char *token = NULL;
+	struct tg_request req;
+	struct tg_decision d;
+	struct tg_verifier v;
+	struct tg_hmac_key *key;
+	struct tg_store *s;
+	struct tg_grant *g = NULL;
+	char auth[TG_TOKEN_MAX_LEN + 64], err[512];
+	int i, status;
+
+	memset(&req, 0, sizeof req);
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] :
+		    NULL;
+
+		if (val == NULL)
+			return usage("check: %s needs a value", o);
+		i++;
+		if (strcmp(o, "--token") == 0)
+			token = val;
+		else if (strcmp(o, "--method") == 0)
+			req.method = val;
+		else if (strcmp(o, "--uri") == 0)
+			req.uri = val;
+		else if (strcmp(o, "--require") == 0)
+			req.require = val;
+		else if (strcmp(o, "--resource") == 0)
+			req.resource = val;
+		else if (strcmp(o, "--remote-addr") == 0)
+			req.remote_addr = val;
+		else if (strcmp(o, "--env") == 0)
+			req.env = val;
+		else
+			return usage("check: unknown option '%s'", o);
+	}
+	if (token == NULL || req.method == NULL || req.uri == NULL)
+		return usage("check needs --token, --method and --uri");
+	if (strlen(token) > TG_TOKEN_MAX_LEN + 16)
+		return die("that is not a token (too long)");
+	if (load_config() != 0)
+		return 2;
+	if (req.env == NULL && cfg.environment[0] != '\0')
+		req.env = cfg.environment;
+	if (req.remote_addr == NULL)
+		req.remote_addr = "127.0.0.1";
+	key = tg_hmac_key_load(cfg.key_file, err, sizeof err);
+	if (key == NULL) {
+		die("%s", err);
+		return 2;
+	}
+	if ((s = open_store()) == NULL) {
+		tg_hmac_key_free(key);
+		return 2;
+	}
+	v.cfg = &cfg;
+	v.store = s;
+	v.hmac = tg_hmac_new(key);
+	snprintf(auth, sizeof auth, "Bearer %s", token);
+	status = tg_verify(&v, auth, &req, (int64_t)time(NULL), &d, &g);
+	printf("decision: %s\n", status == 200 ? "allow" : "deny");
+	printf("status:   %d\n", status);
+	printf("reason:   %s\n", tg_policy_reason_str(d.reason));
+	if (d.token_id[0])
+		printf("token:    %s\n", d.token_id);
+	if (d.path[0])
+		printf("path:     %s\n", d.path);
+	if (d.rule >= 0)
+		printf("rule:     %s rule %ld: %s\n", d.rule_kind == 1 ? "API" :
+		    "resource", d.rule + 1, d.detail);
+	else if (d.reason == TG_INSUFFICIENT_PERMISSIONS)
+		printf("missing:  %s\n", d.detail);
+	else if (d.detail[0])
+		printf("detail:   %s\n", d.detail);
+	if (g != NULL) {
+		printf("user:     %s\n", tg_grant_user(g));
+		printf("effective permissions: %s\n", tg_grant_effective(g));
+	}
+	tg_grant_free(g);
+	tg_hmac_free(v.hmac);
+	tg_hmac_key_free(key);
+	close_store(s);
+	explicit_bzero(auth, sizeof auth);
+	if (status == 200)
+		return 0;
+	return d.reason == TG_UNAVAILABLE ? 2 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	int i = 1;
+
+	if (argc >= 3 && strcmp(argv[1], "-c") == 0) {
+		config_arg = argv[2];
+		i = 3;
+	}
+	if (i >= argc)
+		return usage(NULL);
+	argc -= i;
+	argv += i;
+	if (strcmp(argv[0], "keygen") == 0)
+		return cmd_keygen(argc, argv);
+	if (strcmp(argv[0], "migrate") == 0)
+		return cmd_migrate(argc, argv);
+	if (strcmp(argv[0], "user") == 0)
+		return cmd_user(argc, argv);
+	if (strcmp(argv[0], "role") == 0)
+		return cmd_role(argc, argv);
+	if (strcmp(argv[0], "token") == 0)
+		return cmd_token(argc, argv);
+	if (strcmp(argv[0], "check") == 0)
+		return cmd_check(argc, argv);
+	if (strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	return usage("unknown command '%s'", argv[0]);
+}

@@ -1,0 +1,71 @@
+/*
+ * fcgi_common.h: what both FastCGI programs need from the outside world:
+ * a listening socket, signals and log lines.  Kept out of lib/ because it
+ * is all I/O.
+ */
+#ifndef TG_FCGI_COMMON_H
+#define TG_FCGI_COMMON_H
+
+#include <stddef.h>
+
+/*
+ * Opens a listening socket for spec: "HOST:PORT", "[V6ADDR]:PORT" or an
+ * absolute path to a unix socket (a stale socket file is replaced; the new
+ * one gets mode 0660 so the web server's group can connect).  Returns the
+ * fd, or -1 with err filled in.
+ */
+int	tg_fcgi_listen(const char *spec, int backlog, char *err, size_t errsz);
+
+/*
+ * The socket to serve when no --listen is given: fd 3 under systemd socket
+ * activation (LISTEN_FDS=1 for our pid), else fd 0 as mod_fcgid, lighttpd
+ * and spawn-fcgi pass it.  Returns -1 with err filled in when that fd is
+ * not a listening socket (e.g. started from a terminal by mistake).
+ */
+int	tg_fcgi_inherited(char *err, size_t errsz);
+
+/*
+ * Installs SIGTERM/SIGINT handlers that set the stop flag and shut the
+ * listening socket down, which wakes every thread blocked in accept().
+ * Must run before FCGX_Init so libfcgi keeps our handlers.
+ */
+void	tg_fcgi_signals(int listen_fd);
+int	tg_fcgi_stopping(void);
+
+/* Writes one log line to stderr: "<prog>: <message>".  Thread-safe. */
+void	tg_fcgi_log(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	tg_fcgi_set_prog(const char *prog);
+
+/*
+ * Copies s into out for a log line: at most max bytes of it, with control
+ * characters, quotes, backslashes and bytes >= 0x80 escaped as \xNN, so a
+ * hostile value cannot forge or split log lines.
+ */
+void	tg_fcgi_escape(const char *s, size_t max, char *out, size_t outsz);
+
+
+
+
+struct tg_config;
+
+/* What both programs get from their command line and start-up. */
+struct tg_fcgi_start {
+	const char	*listen_spec;	/* NULL: inherited socket */
+	int		 listen_fd;
+	int		 threads;
+};
+
+/*
+ * Parses "[-c FILE] [--listen SPEC] [--threads N]", loads the config into
+ * cfg, opens or finds the listening socket, initialises the MariaDB
+ * library, installs the signal handlers and calls FCGX_Init, in that
+ * order.  Returns 0, or the exit status to use (after printing why).
+ */
+int	tg_fcgi_start(int argc, char **argv, const char *prog,
+	    int default_threads, struct tg_config *cfg,
+	    struct tg_fcgi_start *out);
+
+/* Undoes tg_fcgi_start: library end, socket file removal. */
+void	tg_fcgi_finish(const struct tg_fcgi_start *st);
+#endif /* TG_FCGI_COMMON_H */

@@ -1,0 +1,272 @@
+/*
+ * config.c: a strict key = value parser.
+ *
+ * Strict because a typo in a security tool's configuration must not fall
+ * back to a default silently: "envirnoment = production" that is ignored
+ * would accept development-only tokens in production.  Each key is
+ * described once in a table, with its type and range, so the parser, the
+ * defaults and the error messages cannot drift apart.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "token.h"
+
+enum kind { K_STR, K_UINT, K_BOOL, K_PREFIX, K_PATHBASE };
+
+struct key {
+	const char	*name;
+	enum kind	 kind;
+	size_t		 off;
+	unsigned	 min, max;	/* for K_UINT */
+};
+
+#define F(f)	offsetof(struct tg_config, f)
+static const struct key keys[] = {
+	{ "db_host",		K_STR,	F(db_host),		0, 0 },
+	{ "db_port",		K_UINT,	F(db_port),		1, 65535 },
+	{ "db_socket",		K_STR,	F(db_socket),		0, 0 },
+	{ "db_user",		K_STR,	F(db_user),		0, 0 },
+	{ "db_password",	K_STR,	F(db_password),		0, 0 },
+	{ "db_name",		K_STR,	F(db_name),		0, 0 },
+	{ "db_connect_timeout",	K_UINT,	F(db_connect_timeout),	1, 60 },
+	{ "db_read_timeout",	K_UINT,	F(db_read_timeout),	1, 60 },
+	{ "db_write_timeout",	K_UINT,	F(db_write_timeout),	1, 60 },
+	{ "key_file",		K_STR,	F(key_file),		0, 0 },
+	{ "token_prefix",	K_PREFIX, F(token_prefix),	0, 0 },
+	{ "environment",	K_STR,	F(environment),		0, 0 },
+	{ "log_denials",	K_BOOL,	F(log_denials),		0, 0 },
+	{ "api_base",		K_PATHBASE, F(api_base),	0, 0 },
+	{ "max_expiry_days",	K_UINT,	F(max_expiry_days),	1, 365 },
+};
+#undef F
+#define NKEYS	(sizeof keys / sizeof keys[0])
+
+void
+tg_config_defaults(struct tg_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->db_host, sizeof cfg->db_host, "localhost");
+	cfg->db_port = 3306;
+	snprintf(cfg->db_user, sizeof cfg->db_user, "tokengate");
+	snprintf(cfg->db_name, sizeof cfg->db_name, "tokengate");
+	/* Well under the 30 s or longer that the web servers wait. */
+	cfg->db_connect_timeout = 2;
+	cfg->db_read_timeout = 2;
+	cfg->db_write_timeout = 2;
+	snprintf(cfg->key_file, sizeof cfg->key_file, "/etc/tokengate/key");
+	snprintf(cfg->token_prefix, sizeof cfg->token_prefix, "tg");
+	cfg->log_denials = 1;
+	snprintf(cfg->api_base, sizeof cfg->api_base, "/api/auth");
+	cfg->max_expiry_days = 365;
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int
+set_value(struct tg_config *cfg, const struct key *k, const char *v,
+    size_t vlen, char *why, size_t whysz)
+{
+	char *field = (char *)cfg + k->off;
+	char buf[TG_CONFIG_STR], *end;
+	unsigned long n;
+	size_t i;
+
+	if (vlen >= TG_CONFIG_STR) {
+		snprintf(why, whysz, "value longer than %d bytes",
+		    TG_CONFIG_STR - 1);
+		return -1;
+	}
+	for (i = 0; i < vlen; i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+			snprintf(why, whysz, "control character in value");
+			return -1;
+		}
+	}
+	memcpy(buf, v, vlen);
+	buf[vlen] = '\0';
+
+	switch (k->kind) {
+	case K_STR:
+		memcpy(field, buf, vlen + 1);
+		return 0;
+	case K_PREFIX:
+		if (!tg_token_prefix_valid(buf)) {
+			snprintf(why, whysz, "must be 1-16 characters a-z, 0-9, "
+			    "starting with a letter");
+			return -1;
+		}
+		memcpy(field, buf, vlen + 1);
+		return 0;
+	case K_PATHBASE:
+		if (buf[0] != '/' || (vlen > 1 && buf[vlen - 1] == '/') ||
+		    strstr(buf, "//") != NULL || strpbrk(buf, " ?#%;\\") != NULL) {
+			snprintf(why, whysz, "must be an absolute path without "
+			    "a trailing slash, e.g. /api/auth");
+			return -1;
+		}
+		memcpy(field, buf, vlen + 1);
+		return 0;
+	case K_UINT:
+		if (vlen == 0 || buf[0] < '0' || buf[0] > '9') {
+			snprintf(why, whysz, "expected a number from %u to %u",
+			    k->min, k->max);
+			return -1;
+		}
+		errno = 0;
+		n = strtoul(buf, &end, 10);
+		if (errno != 0 || *end != '\0' || n < k->min || n > k->max) {
+			snprintf(why, whysz, "expected a number from %u to %u",
+			    k->min, k->max);
+			return -1;
+		}
+		*(unsigned *)(void *)field = (unsigned)n;
+		return 0;
+	case K_BOOL:
+		if (!strcmp(buf, "yes") || !strcmp(buf, "on") ||
+		    !strcmp(buf, "true") || !strcmp(buf, "1"))
+			*(int *)(void *)field = 1;
+		else if (!strcmp(buf, "no") || !strcmp(buf, "off") ||
+		    !strcmp(buf, "false") || !strcmp(buf, "0"))
+			*(int *)(void *)field = 0;
+		else {
+			snprintf(why, whysz, "expected yes or no");
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int
+tg_config_parse(struct tg_config *cfg, const char *name, const char *text,
+    size_t len, char *err, size_t errsz)
+{
+	unsigned seen[NKEYS] = { 0 };
+	const char *p = text, *end = text + len, *eol, *ks, *ke, *vs, *ve;
+	unsigned line = 0;
+	char why[160];
+	size_t i;
+
+	while (p < end) {
+		line++;
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		ks = p;
+		p = eol + 1;
+		while (ks < eol && is_blank(*ks))
+			ks++;
+		if (ks == eol || *ks == '#')
+			continue;
+		if (memchr(ks, '\0', (size_t)(eol - ks)) != NULL) {
+			snprintf(err, errsz, "%s:%u: NUL byte in line", name,
+			    line);
+			return -1;
+		}
+		ke = ks;
+		while (ke < eol && *ke != '=' && !is_blank(*ke))
+			ke++;
+		vs = ke;
+		while (vs < eol && is_blank(*vs))
+			vs++;
+		if (vs == eol || *vs != '=' || ke == ks) {
+			snprintf(err, errsz, "%s:%u: expected 'key = value'",
+			    name, line);
+			return -1;
+		}
+		vs++;
+		while (vs < eol && is_blank(*vs))
+			vs++;
+		ve = eol;
+		while (ve > vs && is_blank(ve[-1]))
+			ve--;
+		for (i = 0; i < NKEYS; i++)
+			if (strlen(keys[i].name) == (size_t)(ke - ks) &&
+			    memcmp(keys[i].name, ks, (size_t)(ke - ks)) == 0)
+				break;
+		if (i == NKEYS) {
+			snprintf(err, errsz, "%s:%u: unknown key '%.*s'", name,
+			    line, (int)((ke - ks) > 64 ? 64 : (ke - ks)), ks);
+			return -1;
+		}
+		if (seen[i]) {
+			snprintf(err, errsz, "%s:%u: '%s' already set on line %u",
+			    name, line, keys[i].name, seen[i]);
+			return -1;
+		}
+		seen[i] = line;
+		if (set_value(cfg, &keys[i], vs, (size_t)(ve - vs), why,
+		    sizeof why) != 0) {
+			snprintf(err, errsz, "%s:%u: %s: %s", name, line,
+			    keys[i].name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+tg_config_load(struct tg_config *cfg, const char *path, char *err,
+    size_t errsz)
+{
+	FILE *f;
+	char *buf;
+	size_t n;
+	int rc;
+
+	f = fopen(path, "re");
+	if (f == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc((1 << 20) + 1);
+	if (buf == NULL) {
+		fclose(f);
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	n = fread(buf, 1, (size_t)(1 << 20) + 1, f);
+	if (ferror(f) || n > (1 << 20)) {
+		snprintf(err, errsz, "%s: %s", path, ferror(f) ?
+		    "read error" : "larger than 1 MiB");
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	rc = tg_config_parse(cfg, path, buf, n, err, errsz);
+	OPENSSL_cleanse(buf, n);
+	free(buf);
+	return rc;
+}
+
+const char *
+tg_config_path(const char *arg)
+{
+	const char *env;
+
+	if (arg != NULL)
+		return arg;
+	env = getenv("TOKENGATE_CONFIG");
+	if (env != NULL && env[0] != '\0')
+		return env;
+	return TG_CONFIG_DEFAULT_PATH;
+}
+
+void
+tg_config_wipe(struct tg_config *cfg)
+{
+	OPENSSL_cleanse(cfg->db_password, sizeof cfg->db_password);
+}

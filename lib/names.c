@@ -1,0 +1,103 @@
+/*
+ * names.c: character-set checks for everything we store and echo back.
+ */
+#include "names.h"
+
+#include <string.h>
+
+static int
+in_set(const char *s, size_t len, size_t max, const char *extra, int upper)
+{
+	size_t i;
+
+	if (len == 0 || len > max)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			continue;
+		if (upper && c >= 'A' && c <= 'Z')
+			continue;
+		if (c != '\0' && strchr(extra, c) != NULL)
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+int
+tg_names_user_valid(const char *s)
+{
+	return s != NULL && s[0] != '-' &&
+	    in_set(s, strlen(s), 64, "_.@-", 1);
+}
+
+int
+tg_names_role_valid(const char *s)
+{
+	return s != NULL && in_set(s, strlen(s), 64, "_-", 0);
+}
+
+int
+tg_names_env_valid(const char *s, size_t len)
+{
+	return s != NULL && in_set(s, len, 32, "_-", 0);
+}
+
+int
+tg_names_utf8_printable(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n, k;
+	unsigned long cp, min;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 1; cp = c & 0x1F; min = 0x80;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 2; cp = c & 0x0F; min = 0x800;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 3; cp = c & 0x07; min = 0x10000;
+		} else
+			return 0;
+		if (len - i <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+		    (cp >= 0x80 && cp <= 0x9F))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+int
+tg_names_label_valid(const char *s)
+{
+	size_t len;
+
+	if (s == NULL)
+		return 0;
+	len = strlen(s);
+	return len > 0 && len <= 128 && tg_names_utf8_printable(s, len);
+}
+
+int
+tg_names_header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}

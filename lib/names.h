@@ -1,0 +1,33 @@
+/*
+ * names.h: what user, role, environment and token names may contain.
+ *
+ * These values end up in FastCGI Variable- headers, log lines and JSON, so
+ * they are checked when written: a CR, LF or NUL can never reach a header
+ * because it can never be stored.  All functions are pure.
+ */
+#ifndef TG_NAMES_H
+#define TG_NAMES_H
+
+#include <stddef.h>
+
+/* User names: 1..64 of [A-Za-z0-9_.@-], not starting with '-'. */
+int	tg_names_user_valid(const char *s);
+
+/* Role names: 1..64 of [a-z0-9_-]. */
+int	tg_names_role_valid(const char *s);
+
+/* Environment names: 1..32 of [a-z0-9_-]. */
+int	tg_names_env_valid(const char *s, size_t len);
+
+/*
+ * Token labels: 1..128 bytes of valid UTF-8 without control characters.
+ */
+int	tg_names_label_valid(const char *s);
+
+/* Valid UTF-8, shortest form, no surrogates, no C0/C1 controls or DEL. */
+int	tg_names_utf8_printable(const char *s, size_t len);
+
+/* Safe for an HTTP header value: no byte below 0x20 and no DEL. */
+int	tg_names_header_safe(const char *s);
+
+#endif /* TG_NAMES_H */

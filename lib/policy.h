@@ -1,0 +1,133 @@
+/*
+ * policy.h: the pure decision at the centre of tokengate.
+ *
+ * Data in, data out, no I/O: the authorizer, the responder's own caller
+ * check and `tokengate check` all call the same function, so what the
+ * explain command prints is exactly what the servers will do.
+ */
+#ifndef TG_POLICY_H
+#define TG_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hmac.h"
+#include "path.h"
+#include "perm.h"
+#include "token.h"
+
+#define TG_USER_MAX	64
+
+enum tg_reason {
+	TG_ALLOWED = 0,
+	TG_MISSING,			/* no Bearer credential */
+	TG_MALFORMED,			/* wrong shape or checksum */
+	TG_NOT_FOUND,			/* unknown id or wrong secret alike */
+	TG_EXPIRED,
+	TG_REVOKED,
+	TG_USER_DISABLED,
+	TG_IP_DENIED,
+	TG_ENV_DENIED,
+	TG_RULE_DENIED,			/* a '!' rule matched */
+	TG_NO_RULE_MATCHED,		/* no rule matched, or no rules */
+	TG_INSUFFICIENT_PERMISSIONS,
+	TG_BAD_PATH,			/* REQUEST_URI cannot be made canonical */
+	TG_UNAVAILABLE,			/* cannot decide: database down etc. */
+	TG_REASON_COUNT
+};
+
+/*
+ * A token row as the store reads it: plain texts, validated when written.
+ * Owned by whoever filled it; release with tg_record_free().
+ */
+struct tg_record {
+	char		 id[TG_TOKEN_ID_LEN + 1];
+	unsigned char	 hash[TG_HMAC_LEN];
+	int		 has_prev;		/* rotation grace in effect */
+	unsigned char	 prev_hash[TG_HMAC_LEN];
+	int64_t		 prev_until;		/* unix time */
+	uint64_t	 user_id;
+	char		 user[TG_USER_MAX + 1];
+	int		 user_enabled;
+	int64_t		 created_at, expires_at;
+	int64_t		 revoked_at;		/* 0 when not revoked */
+	int64_t		 last_used_at;		/* 0 when never used */
+	char		 last_used_ip[46];
+	char		*name;
+	char		*permissions;		/* the token's grants */
+	char		*api_rules;
+	char		*resource_rules;
+	char		*cidrs;
+	char		*environments;
+	char		*role_permissions;	/* the owner's, right now */
+};
+
+void	tg_record_free(struct tg_record *rec);	/* frees the texts only */
+
+/*
+ * A record compiled for deciding: rules compiled, permission sets parsed
+ * and intersected.  Immutable once built, so it may be shared read-only
+ * between threads (a cache can hand out the same grant to many).
+ */
+struct tg_grant;
+
+/*
+ * Compiles rec.  Returns NULL with err filled in when the stored data does
+ * not parse (the caller must then refuse to decide: fail closed).  The
+ * result does not point into rec.  Free with tg_grant_free().
+ */
+struct tg_grant *tg_grant_build(const struct tg_record *rec, char *err,
+	    size_t errsz);
+void	tg_grant_free(struct tg_grant *g);	/* g may be NULL */
+
+/* What the web server tells us about the request.  Borrowed strings. */
+struct tg_request {
+	const char	*method;	/* REQUEST_METHOD */
+	const char	*uri;		/* raw REQUEST_URI */
+	const char	*remote_addr;	/* REMOTE_ADDR */
+	const char	*require;	/* TOKENGATE_REQUIRE, or NULL */
+	const char	*resource;	/* TOKENGATE_RESOURCE, or NULL */
+	const char	*env;		/* TOKENGATE_ENV, else the config's */
+};
+
+struct tg_decision {
+	enum tg_reason	 reason;
+	int		 status;	/* 200, 401, 403 or 503 */
+	long		 rule;		/* deciding rule index, or -1 */
+	int		 rule_kind;	/* 0 none, 1 API rule, 2 resource rule */
+	int		 used_new_secret; /* the current secret ended a grace */
+	char		 token_id[TG_TOKEN_ID_LEN + 1];	/* "" before parse */
+	char		 detail[512];	/* rule text or missing permission */
+	char		 path[TG_PATH_MAX];	/* canonical path, or "" */
+};
+
+/*
+ * Decides whether the holder of a token whose keyed hash is presented may
+ * make req at time now.  g is the token's compiled record.  Fills d; the
+ * return value is d->status.  Pure and thread-safe.
+ *
+ * Checks run in this order, and the secret is checked first so that
+ * nothing about a token (revoked, expired, its owner) is revealed to
+ * someone who only knows its id.
+ */
+int	tg_policy_decide(const struct tg_grant *g,
+	    const unsigned char presented[TG_HMAC_LEN],
+	    const struct tg_request *req, int64_t now, struct tg_decision *d);
+
+/* Fills d for a decision taken before any record was found. */
+int	tg_policy_refuse(enum tg_reason reason, struct tg_decision *d);
+
+/* The reason's code, e.g. "NOT_FOUND".  Static storage. */
+const char *tg_policy_reason_str(enum tg_reason reason);
+
+/* The HTTP status for a reason. */
+int	tg_policy_status(enum tg_reason reason);
+
+/* Accessors for what the authorizer passes upstream.  Owned by g. */
+const char *tg_grant_id(const struct tg_grant *g);
+const char *tg_grant_user(const struct tg_grant *g);
+const char *tg_grant_effective(const struct tg_grant *g); /* "a:b c:d" */
+const struct tg_perm_set *tg_grant_effective_set(const struct tg_grant *g);
+const char *tg_grant_rule_text(const struct tg_grant *g, int kind, long i);
+
+#endif /* TG_POLICY_H */

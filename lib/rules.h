@@ -1,0 +1,124 @@
+/*
+ * rules.h: ordered allow/deny rules for API calls and for resources.
+ *
+ * A rule list is stored as text, one rule per line, separated by '\n'.  A
+ * trailing newline is allowed; an empty text is an empty list.  An empty
+ * line between rules is an error.  At most TG_RULES_MAX rules, each at most
+ * TG_RULES_MAX_LEN bytes.
+ *
+ * API rules ("METHOD PATH", seed 000):
+ *   [!]METHOD PATH   METHOD is "*" or 1..32 letters A-Z; exactly one space;
+ *                    PATH starts with '/', is canonical (no "//", no "." or
+ *                    ".." segment) and holds no whitespace, control byte,
+ *                    '%', '?', '#', '\' or ';'.  Other bytes must be valid
+ *                    UTF-8 and are compared with the decoded path.
+ *   [!]*             alone: matches every request.
+ * In PATH, "*" matches any run of characters except '/', possibly empty,
+ * and "**" matches any run including '/'; "***" is an error.  For example
+ * the pattern "/api/" + "*" matches "/api/" and "/api/x" but not
+ * "/api/x/y" nor "/api", and "/api/" + "**" matches everything under
+ * "/api/" but not "/api" itself.  The path is
+ * matched whole, case-sensitively, against tg_path_canonicalize()'s output.
+ * Methods are compared exactly, except that a HEAD request also matches
+ * GET rules (so "!GET /secret" stops "HEAD /secret" too, and "GET /x"
+ * allows "HEAD /x"); a "HEAD" rule matches only HEAD requests.
+ *
+ * Resource rules (seed 000, "MCP functions"):
+ *   [!]key:value     key is 1..64 of A-Z a-z 0-9 _ . -; value is 1..256
+ *                    bytes of 0x21..0x7E (printable ASCII, no space); in the
+ *                    value "*" matches any run of characters.  The rule
+ *                    matches when the request carries an attribute with that
+ *                    key (exact, case-sensitive) whose value matches.
+ *   [!]*             alone: matches every request, with or without
+ *                    attributes.
+ *
+ * For both kinds, the first matching rule decides: allow, or deny when it
+ * starts with '!'.  When no rule matches, the caller denies.  An empty list
+ * is reported as "no match" too; it is the caller's business to treat an
+ * empty list as "this check is off".
+ *
+ * Matching takes O(subject length x (pattern length / 64 + 1)) time,
+ * without recursion or backtracking, so no pattern can blow up.
+ */
+#ifndef TG_RULES_H
+#define TG_RULES_H
+
+#include <stddef.h>
+
+#define TG_RULES_MAX		256	/* rules per list */
+#define TG_RULES_MAX_LEN	1024	/* bytes per rule, newline excluded */
+
+enum tg_rules_kind {
+	TG_RULES_API,
+	TG_RULES_RESOURCE
+};
+
+/* A compiled list; immutable after compile, so it may be shared read-only
+ * between threads. */
+struct tg_rules;
+
+/*
+ * Compiles a stored rule list (text, len bytes, need not be
+ * NUL-terminated).  Returns a list the caller frees with tg_rules_free(),
+ * or NULL with err filled in: either the first bad rule, as in
+ * `rule 3 "GET api": path must start with '/'`, or "out of memory".  An
+ * empty text gives an empty list, not NULL.  Thread-safe.
+ */
+struct tg_rules *tg_rules_compile(enum tg_rules_kind kind, const char *text,
+	    size_t len, char *err, size_t errsz);
+
+/* Frees r; r may be NULL. */
+void	tg_rules_free(struct tg_rules *r);
+
+/* The number of rules in r; 0 when r is NULL. */
+size_t	tg_rules_count(const struct tg_rules *r);
+
+/* Rule i as written, NUL-terminated, owned by r; NULL when out of range. */
+const char *tg_rules_text(const struct tg_rules *r, size_t i);
+
+/*
+ * Validates one rule (rule, len bytes, no newline) before it is stored.
+ * Returns 0, or -1 with err set, as in `rule "GET api": path must start
+ * with '/'`.  Pure and thread-safe.
+ */
+int	tg_rules_check_one(enum tg_rules_kind kind, const char *rule,
+	    size_t len, char *err, size_t errsz);
+
+/*
+ * Finds the first API rule of r matching method (REQUEST_METHOD) and path
+ * (the canonical path from tg_path_canonicalize()), both NUL-terminated.
+ * Returns its index with *allow set to 1 (allow) or 0 (deny), or -1 with
+ * *allow set to 0 when none matched, when r is empty or NULL, when r holds
+ * resource rules, or when method or path is NULL.  Thread-safe.
+ */
+long	tg_rules_match_api(const struct tg_rules *r, const char *method,
+	    const char *path, int *allow);
+
+/* One attribute of the requested resource; borrowed, not NUL-terminated. */
+struct tg_attr {
+	const char	*key;
+	size_t		 keylen;
+	const char	*value;
+	size_t		 valuelen;
+};
+
+/*
+ * Finds the first resource rule of r matching the request's attributes
+ * (nattrs of them; attrs may be NULL when nattrs is 0).  Returns and sets
+ * *allow as tg_rules_match_api() does, and -1 when r holds API rules.
+ * Thread-safe.
+ */
+long	tg_rules_match_resource(const struct tg_rules *r,
+	    const struct tg_attr *attrs, size_t nattrs, int *allow);
+
+/*
+ * Splits an attribute string such as "category:math scriptSet:opencode"
+ * (NUL-terminated; items separated by one or more spaces) into attrs, which
+ * point into s.  Each item is key:value with the key and value syntax of
+ * resource rules (a '*' in a value is just a character here).  Returns the
+ * count (0 for NULL, "" or only spaces), or -1 when an item is malformed
+ * or there are more than max.  Pure and thread-safe.
+ */
+int	tg_rules_parse_attrs(const char *s, struct tg_attr *attrs, size_t max);
+
+#endif /* TG_RULES_H */

@@ -1,0 +1,972 @@
+/*
+ * store.c: MariaDB Connector/C behind a small, typed interface.
+ *
+ * Statements are prepared lazily and kept per connection.  We do not use
+ * MYSQL_OPT_RECONNECT: after an automatic reconnect every prepared
+ * statement is silently invalid.  Instead a lost connection is closed, and
+ * the next call connects again and prepares again, after a backoff when
+ * the last attempt failed.  Connect, read and write timeouts are always
+ * set, because the connector's defaults are "wait forever" and a stalled
+ * database must not hold every authorizer thread.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "migrations.h"
+
+enum q {
+	Q_LOOKUP,
+	Q_COUNT
+};
+
+static const char *const q_sql[Q_COUNT] = {
+	[Q_LOOKUP] =
+	    "SELECT t.id, t.hash, t.prev_hash, UNIX_TIMESTAMP(t.prev_hash_until),"
+	    " t.user_id, u.name, u.enabled, UNIX_TIMESTAMP(t.created_at),"
+	    " UNIX_TIMESTAMP(t.expires_at), UNIX_TIMESTAMP(t.revoked_at),"
+	    " t.name, t.permissions, t.api_rules, t.resource_rules,"
+	    " t.allowed_cidrs, t.environments,"
+	    " (SELECT GROUP_CONCAT(DISTINCT rp.permission ORDER BY rp.permission"
+	    "   SEPARATOR '\\n') FROM user_roles ur JOIN role_permissions rp"
+	    "   ON rp.role_id = ur.role_id WHERE ur.user_id = t.user_id),"
+	    " UNIX_TIMESTAMP(t.last_used_at), t.last_used_ip"
+	    " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?",
+};
+
+struct tg_store {
+	struct tg_config	 cfg;
+	MYSQL			*db;
+	MYSQL_STMT		*stmt[Q_COUNT];
+	long long		 next_try_ms;	/* backoff after a failure */
+	long long		 backoff_ms;
+	char			 err[512];
+};
+
+/* A statement parameter. */
+enum ptype { P_STR, P_BIN, P_I64, P_U64, P_NULL };
+struct prm {
+	enum ptype	 type;
+	const void	*p;
+	unsigned long	 len;
+	long long	 i;
+};
+#define PSTR(s)	  pstr(s)
+#define PBIN(b,n) ((struct prm){ P_BIN, (b), (n), 0 })
+#define PI64(v)	  ((struct prm){ P_I64, NULL, 0, (long long)(v) })
+#define PU64(v)	  ((struct prm){ P_U64, NULL, 0, (long long)(v) })
+
+static struct prm
+pstr(const char *s)
+{
+	struct prm p = { s != NULL ? P_STR : P_NULL, s,
+	    s != NULL ? (unsigned long)strlen(s) : 0, 0 };
+
+	return p;
+}
+
+/* A result column, always fetched as bytes. */
+struct col {
+	char		*buf;	/* malloc'd, NUL-terminated; NULL for SQL NULL */
+	unsigned long	 len;
+	my_bool		 is_null;
+	my_bool		 error;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+tg_store_library_init(void)
+{
+	return mysql_library_init(0, NULL, NULL) == 0 ? 0 : -1;
+}
+
+void
+tg_store_library_end(void)
+{
+	mysql_library_end();
+}
+
+void
+tg_store_thread_end(void)
+{
+	mysql_thread_end();
+}
+
+struct tg_store *
+tg_store_new(const struct tg_config *cfg)
+{
+	struct tg_store *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->cfg = *cfg;
+	return s;
+}
+
+static void
+disconnect(struct tg_store *s)
+{
+	int i;
+
+	for (i = 0; i < Q_COUNT; i++) {
+		if (s->stmt[i] != NULL)
+			mysql_stmt_close(s->stmt[i]);
+		s->stmt[i] = NULL;
+	}
+	if (s->db != NULL)
+		mysql_close(s->db);
+	s->db = NULL;
+}
+
+void
+tg_store_free(struct tg_store *s)
+{
+	if (s == NULL)
+		return;
+	disconnect(s);
+	tg_config_wipe(&s->cfg);
+	free(s);
+}
+
+const char *
+tg_store_error(const struct tg_store *s)
+{
+	return s->err;
+}
+
+/* Errors that mean the connection is gone and the database may be down. */
+static int
+is_conn_error(unsigned e)
+{
+	switch (e) {
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_SERVER_LOST_EXTENDED:
+	case CR_COMMANDS_OUT_OF_SYNC:
+	case CR_UNKNOWN_HOST:
+	case ER_SERVER_SHUTDOWN:
+	case ER_CONNECTION_KILLED:
+	case ER_CON_COUNT_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Records the error and classifies it; drops a broken connection. */
+static int
+fail(struct tg_store *s, unsigned e, const char *what, const char *msg)
+{
+	snprintf(s->err, sizeof s->err, "%s: %s (%u)", what,
+	    msg != NULL ? msg : "", e);
+	if (is_conn_error(e) || e >= 2000) {
+		disconnect(s);
+		return TG_STORE_UNAVAILABLE;
+	}
+	if (e == ER_DUP_ENTRY)
+		return TG_STORE_CONFLICT;
+	return TG_STORE_ERROR;
+}
+
+int
+tg_store_connect(struct tg_store *s)
+{
+	unsigned ct = s->cfg.db_connect_timeout;
+	unsigned rt = s->cfg.db_read_timeout;
+	unsigned wt = s->cfg.db_write_timeout;
+	my_bool off = 0;
+	const char *sock = s->cfg.db_socket[0] ? s->cfg.db_socket : NULL;
+	long long t;
+
+	if (s->db != NULL)
+		return TG_STORE_OK;
+	t = now_ms();
+	if (t < s->next_try_ms) {
+		/* Keep the last error message: it says why we are waiting. */
+		return TG_STORE_UNAVAILABLE;
+	}
+	s->db = mysql_init(NULL);
+	if (s->db == NULL) {
+		snprintf(s->err, sizeof s->err, "out of memory");
+		return TG_STORE_UNAVAILABLE;
+	}
+	mysql_optionsv(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	mysql_optionsv(s->db, MYSQL_OPT_READ_TIMEOUT, &rt);
+	mysql_optionsv(s->db, MYSQL_OPT_WRITE_TIMEOUT, &wt);
+	mysql_optionsv(s->db, MYSQL_OPT_RECONNECT, &off);
+	mysql_optionsv(s->db, MYSQL_OPT_LOCAL_INFILE, &off);
+	mysql_optionsv(s->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* Times are stored in UTC; the session must agree. */
+	mysql_optionsv(s->db, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	if (mysql_real_connect(s->db, sock ? NULL : s->cfg.db_host,
+	    s->cfg.db_user, s->cfg.db_password, s->cfg.db_name,
+	    sock ? 0 : s->cfg.db_port, sock, 0) == NULL) {
+		snprintf(s->err, sizeof s->err, "cannot connect to MariaDB "
+		    "at %s: %s", sock ? sock : s->cfg.db_host,
+		    mysql_error(s->db));
+		mysql_close(s->db);
+		s->db = NULL;
+		s->backoff_ms = s->backoff_ms == 0 ? 100 :
+		    (s->backoff_ms * 2 > 1000 ? 1000 : s->backoff_ms * 2);
+		s->next_try_ms = t + s->backoff_ms;
+		return TG_STORE_UNAVAILABLE;
+	}
+	s->backoff_ms = 0;
+	s->next_try_ms = 0;
+	return TG_STORE_OK;
+}
+
+/* Prepares sql (or reuses the cached statement for slot >= 0). */
+static MYSQL_STMT *
+prepare(struct tg_store *s, int slot, const char *sql, int *rc)
+{
+	MYSQL_STMT *st;
+
+	if ((*rc = tg_store_connect(s)) != TG_STORE_OK)
+		return NULL;
+	if (slot >= 0 && s->stmt[slot] != NULL)
+		return s->stmt[slot];
+	st = mysql_stmt_init(s->db);
+	if (st == NULL) {
+		*rc = fail(s, mysql_errno(s->db), "statement",
+		    mysql_error(s->db));
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+		unsigned e = mysql_stmt_errno(st);
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "%s", mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		*rc = fail(s, e, "prepare", msg);
+		return NULL;
+	}
+	if (slot >= 0)
+		s->stmt[slot] = st;
+	return st;
+}
+
+static void
+release(struct tg_store *s, int slot, MYSQL_STMT *st)
+{
+	if (st == NULL)
+		return;
+	mysql_stmt_free_result(st);
+	if (slot < 0 || s->stmt[slot] != st)
+		mysql_stmt_close(st);
+	else
+		mysql_stmt_reset(st);
+}
+
+/* Binds params and executes.  Returns TG_STORE_OK or an error code. */
+static int
+execute(struct tg_store *s, MYSQL_STMT *st, const struct prm *p, unsigned np)
+{
+	MYSQL_BIND b[24];
+	long long iv[24];
+	unsigned i;
+
+	if (np > 24)
+		return TG_STORE_ERROR;
+	memset(b, 0, sizeof b);
+	for (i = 0; i < np; i++) {
+		switch (p[i].type) {
+		case P_STR:
+			b[i].buffer_type = MYSQL_TYPE_STRING;
+			b[i].buffer = (void *)(uintptr_t)p[i].p;
+			b[i].buffer_length = p[i].len;
+			break;
+		case P_BIN:
+			b[i].buffer_type = MYSQL_TYPE_BLOB;
+			b[i].buffer = (void *)(uintptr_t)p[i].p;
+			b[i].buffer_length = p[i].len;
+			break;
+		case P_I64:
+		case P_U64:
+			iv[i] = p[i].i;
+			b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			b[i].buffer = &iv[i];
+			b[i].is_unsigned = p[i].type == P_U64;
+			break;
+		case P_NULL:
+			b[i].buffer_type = MYSQL_TYPE_NULL;
+			break;
+		}
+	}
+	if ((np > 0 && mysql_stmt_bind_param(st, b) != 0) ||
+	    mysql_stmt_execute(st) != 0)
+		return fail(s, mysql_stmt_errno(st), "execute",
+		    mysql_stmt_error(st));
+	return TG_STORE_OK;
+}
+
+static void
+cols_free(struct col *c, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].buf);
+		c[i].buf = NULL;
+	}
+}
+
+/*
+ * Fetches the next row with every column as bytes.  Returns 1 for a row,
+ * 0 at the end, or a negative store code.
+ */
+static int
+fetch(struct tg_store *s, MYSQL_STMT *st, struct col *c, unsigned n)
+{
+	MYSQL_BIND b[24];
+	unsigned i;
+	int r;
+
+	if (n > 24)
+		return TG_STORE_ERROR;
+	memset(b, 0, sizeof b);
+	for (i = 0; i < n; i++) {
+		c[i].buf = NULL;
+		c[i].len = 0;
+		b[i].buffer_type = MYSQL_TYPE_STRING;
+		b[i].length = &c[i].len;
+		b[i].is_null = &c[i].is_null;
+		b[i].error = &c[i].error;
+	}
+	if (mysql_stmt_bind_result(st, b) != 0)
+		return fail(s, mysql_stmt_errno(st), "bind",
+		    mysql_stmt_error(st));
+	r = mysql_stmt_fetch(st);
+	if (r == MYSQL_NO_DATA)
+		return 0;
+	if (r == 1)
+		return fail(s, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+	/* Zero-length buffers: the lengths are known, now fetch each. */
+	for (i = 0; i < n; i++) {
+		if (c[i].is_null)
+			continue;
+		c[i].buf = malloc(c[i].len + 1);
+		if (c[i].buf == NULL) {
+			cols_free(c, n);
+			snprintf(s->err, sizeof s->err, "out of memory");
+			return TG_STORE_ERROR;
+		}
+		if (c[i].len > 0) {
+			MYSQL_BIND one;
+
+			memset(&one, 0, sizeof one);
+			one.buffer_type = MYSQL_TYPE_STRING;
+			one.buffer = c[i].buf;
+			one.buffer_length = c[i].len + 1;
+			if (mysql_stmt_fetch_column(st, &one, i, 0) != 0) {
+				cols_free(c, n);
+				return fail(s, mysql_stmt_errno(st), "fetch",
+				    mysql_stmt_error(st));
+			}
+		}
+		c[i].buf[c[i].len] = '\0';
+	}
+	return 1;
+}
+
+static long long
+col_i64(const struct col *c)
+{
+	if (c->buf == NULL)
+		return 0;
+	return strtoll(c->buf, NULL, 10);
+}
+
+/* Takes ownership of the column's buffer ("" for NULL). */
+static char *
+col_take(struct col *c)
+{
+	char *p = c->buf;
+
+	c->buf = NULL;
+	return p != NULL ? p : strdup("");
+}
+
+static int
+lookup_once(struct tg_store *s, const char *id, struct tg_record *rec)
+{
+	struct col c[19];
+	struct prm p[1] = { PSTR(id) };
+	MYSQL_STMT *st;
+	int rc, r;
+
+	st = prepare(s, Q_LOOKUP, q_sql[Q_LOOKUP], &rc);
+	if (st == NULL)
+		return rc;
+	if ((rc = execute(s, st, p, 1)) != TG_STORE_OK)
+		return rc;
+	r = fetch(s, st, c, 19);
+	if (r <= 0) {
+		if (s->db != NULL)
+			release(s, Q_LOOKUP, st);
+		return r == 0 ? TG_STORE_NOT_FOUND : r;
+	}
+	memset(rec, 0, sizeof *rec);
+	snprintf(rec->id, sizeof rec->id, "%s", c[0].buf ? c[0].buf : "");
+	if (c[1].len != TG_HMAC_LEN || (c[2].buf && c[2].len != TG_HMAC_LEN)) {
+		cols_free(c, 19);
+		release(s, Q_LOOKUP, st);
+		snprintf(s->err, sizeof s->err, "token %s: bad hash length", id);
+		return TG_STORE_ERROR;
+	}
+	memcpy(rec->hash, c[1].buf, TG_HMAC_LEN);
+	if (c[2].buf != NULL) {
+		rec->has_prev = 1;
+		memcpy(rec->prev_hash, c[2].buf, TG_HMAC_LEN);
+		rec->prev_until = col_i64(&c[3]);
+	}
+	rec->user_id = (uint64_t)col_i64(&c[4]);
+	snprintf(rec->user, sizeof rec->user, "%s", c[5].buf ? c[5].buf : "");
+	rec->user_enabled = col_i64(&c[6]) != 0;
+	rec->created_at = col_i64(&c[7]);
+	rec->expires_at = col_i64(&c[8]);
+	rec->revoked_at = col_i64(&c[9]);
+	rec->name = col_take(&c[10]);
+	rec->permissions = col_take(&c[11]);
+	rec->api_rules = col_take(&c[12]);
+	rec->resource_rules = col_take(&c[13]);
+	rec->cidrs = col_take(&c[14]);
+	rec->environments = col_take(&c[15]);
+	rec->role_permissions = col_take(&c[16]);
+	rec->last_used_at = col_i64(&c[17]);
+	snprintf(rec->last_used_ip, sizeof rec->last_used_ip, "%s",
+	    c[18].buf ? c[18].buf : "");
+	cols_free(c, 19);
+	release(s, Q_LOOKUP, st);
+	if (rec->name == NULL || rec->permissions == NULL ||
+	    rec->api_rules == NULL || rec->resource_rules == NULL ||
+	    rec->cidrs == NULL || rec->environments == NULL ||
+	    rec->role_permissions == NULL) {
+		tg_record_free(rec);
+		snprintf(s->err, sizeof s->err, "out of memory");
+		return TG_STORE_ERROR;
+	}
+	return TG_STORE_OK;
+}
+
+int
+tg_store_lookup(struct tg_store *s, const char *id, struct tg_record *rec)
+{
+	int had_conn = s->db != NULL;
+	int rc;
+
+	rc = lookup_once(s, id, rec);
+	/*
+	 * A connection that was fine at the last request may have died
+	 * since (server restart, idle timeout): try once on a fresh one.
+	 */
+	if (rc == TG_STORE_UNAVAILABLE && had_conn)
+		rc = lookup_once(s, id, rec);
+	return rc;
+}
+
+/* Runs one statement that returns no rows. */
+static int
+run(struct tg_store *s, const char *sql, const struct prm *p, unsigned np,
+    unsigned long long *affected)
+{
+	MYSQL_STMT *st;
+	int rc;
+
+	st = prepare(s, -1, sql, &rc);
+	if (st == NULL)
+		return rc;
+	rc = execute(s, st, p, np);
+	if (rc == TG_STORE_OK && affected != NULL)
+		*affected = mysql_stmt_affected_rows(st);
+	mysql_stmt_close(st);
+	return rc;
+}
+
+/* Runs a query expected to return one integer (or none: *found = 0). */
+static int
+query_i64(struct tg_store *s, const char *sql, const struct prm *p,
+    unsigned np, long long *out, int *found)
+{
+	struct col c[1];
+	MYSQL_STMT *st;
+	int rc, r;
+
+	*found = 0;
+	st = prepare(s, -1, sql, &rc);
+	if (st == NULL)
+		return rc;
+	if ((rc = execute(s, st, p, np)) != TG_STORE_OK) {
+		mysql_stmt_close(st);
+		return rc;
+	}
+	r = fetch(s, st, c, 1);
+	if (r == 1) {
+		*found = c[0].buf != NULL;
+		*out = col_i64(&c[0]);
+		cols_free(c, 1);
+	}
+	if (s->db != NULL) {
+		mysql_stmt_free_result(st);
+		mysql_stmt_close(st);
+	} else {
+		/* The connection is gone; only the handle's memory is left. */
+		mysql_stmt_close(st);
+	}
+	return r < 0 ? r : TG_STORE_OK;
+}
+
+static int
+begin(struct tg_store *s)
+{
+	int rc;
+
+	if ((rc = tg_store_connect(s)) != TG_STORE_OK)
+		return rc;
+	if (mysql_autocommit(s->db, 0) != 0)
+		return fail(s, mysql_errno(s->db), "begin", mysql_error(s->db));
+	return TG_STORE_OK;
+}
+
+static int
+commit(struct tg_store *s)
+{
+	if (s->db == NULL)
+		return TG_STORE_UNAVAILABLE;
+	if (mysql_commit(s->db) != 0)
+		return fail(s, mysql_errno(s->db), "commit", mysql_error(s->db));
+	mysql_autocommit(s->db, 1);
+	return TG_STORE_OK;
+}
+
+static void
+rollback(struct tg_store *s)
+{
+	if (s->db == NULL)
+		return;
+	mysql_rollback(s->db);
+	mysql_autocommit(s->db, 1);
+}
+
+/* --- migrations ------------------------------------------------------- */
+
+/* Returns the next statement of sql (split at ';' ending a line). */
+static const char *
+next_statement(const char *p, char *buf, size_t bufsz, size_t *outlen)
+{
+	size_t n = 0;
+	const char *eol;
+
+	*outlen = 0;
+	while (*p != '\0') {
+		size_t ll;
+		const char *q, *e;
+
+		eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		ll = (size_t)(eol - p);
+		q = p;
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		e = eol;
+		while (e > q && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		p = *eol ? eol + 1 : eol;
+		if (q == e || (e - q >= 2 && q[0] == '-' && q[1] == '-'))
+			continue;
+		if (n + ll + 2 > bufsz)
+			return NULL;
+		memcpy(buf + n, q, (size_t)(e - q));
+		n += (size_t)(e - q);
+		if (e[-1] == ';') {
+			buf[n - 1] = '\0';
+			*outlen = n - 1;
+			return p;
+		}
+		buf[n++] = '\n';
+	}
+	buf[n] = '\0';
+	*outlen = n;
+	return p;
+}
+
+int
+tg_store_migrate(struct tg_store *s, unsigned *from, unsigned *to)
+{
+	static const char lock_name[] = "tokengate.migrate";
+	struct prm lp[2] = { PSTR(lock_name), PI64(30) };
+	struct prm up[1] = { PSTR(lock_name) };
+	long long v = 0, got = 0;
+	unsigned i, cur;
+	int rc, found;
+	char *buf;
+
+	*from = *to = 0;
+	rc = run(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    " version INT UNSIGNED NOT NULL PRIMARY KEY,"
+	    " name VARCHAR(128) NOT NULL,"
+	    " applied_at DATETIME NOT NULL) ENGINE=InnoDB", NULL, 0, NULL);
+	if (rc != TG_STORE_OK)
+		return rc;
+	rc = query_i64(s, "SELECT GET_LOCK(?, ?)", lp, 2, &got, &found);
+	if (rc != TG_STORE_OK)
+		return rc;
+	if (!found || got != 1) {
+		snprintf(s->err, sizeof s->err, "another migration is running "
+		    "(lock %s held for 30 s)", lock_name);
+		return TG_STORE_ERROR;
+	}
+	rc = query_i64(s, "SELECT MAX(version) FROM schema_migrations", NULL,
+	    0, &v, &found);
+	if (rc != TG_STORE_OK)
+		goto out;
+	cur = found ? (unsigned)v : 0;
+	*from = *to = cur;
+	buf = malloc(1 << 16);
+	if (buf == NULL) {
+		rc = TG_STORE_ERROR;
+		goto out;
+	}
+	for (i = 0; i < tg_migrations_count; i++) {
+		const struct tg_migration *m = &tg_migrations[i];
+		const char *p = m->sql;
+		size_t len;
+
+		if (m->version <= cur)
+			continue;
+		while (*p != '\0') {
+			p = next_statement(p, buf, 1 << 16, &len);
+			if (p == NULL) {
+				snprintf(s->err, sizeof s->err, "%s: statement "
+				    "too long", m->name);
+				rc = TG_STORE_ERROR;
+				break;
+			}
+			if (len == 0)
+				continue;
+			rc = run(s, buf, NULL, 0, NULL);
+			if (rc != TG_STORE_OK) {
+				char e[sizeof s->err];
+
+				memcpy(e, s->err, sizeof e);
+				snprintf(s->err, sizeof s->err, "migration %s "
+				    "failed (earlier statements of it may be "
+				    "applied; MariaDB commits DDL at once): %.300s",
+				    m->name, e);
+				break;
+			}
+		}
+		if (rc != TG_STORE_OK)
+			break;
+		{
+			struct prm mp[2] = { PU64(m->version), PSTR(m->name) };
+
+			rc = run(s, "INSERT INTO schema_migrations (version, "
+			    "name, applied_at) VALUES (?, ?, UTC_TIMESTAMP())",
+			    mp, 2, NULL);
+		}
+		if (rc != TG_STORE_OK)
+			break;
+		*to = m->version;
+	}
+	free(buf);
+out:
+	if (s->db != NULL)
+		query_i64(s, "SELECT RELEASE_LOCK(?)", up, 1, &got, &found);
+	return rc;
+}
+
+/* --- users and roles -------------------------------------------------- */
+
+static int
+role_id(struct tg_store *s, const char *role, long long *id, int create)
+{
+	struct prm p[1] = { PSTR(role) };
+	int rc, found;
+
+	rc = query_i64(s, "SELECT id FROM roles WHERE name = ?", p, 1, id,
+	    &found);
+	if (rc != TG_STORE_OK)
+		return rc;
+	if (found)
+		return TG_STORE_OK;
+	if (!create) {
+		snprintf(s->err, sizeof s->err, "no role named '%s'", role);
+		return TG_STORE_NOT_FOUND;
+	}
+	rc = run(s, "INSERT INTO roles (name) VALUES (?)", p, 1, NULL);
+	if (rc != TG_STORE_OK)
+		return rc;
+	return query_i64(s, "SELECT id FROM roles WHERE name = ?", p, 1, id,
+	    &found);
+}
+
+int
+tg_store_user_add(struct tg_store *s, const char *name,
+    const char *const *roles, size_t nroles)
+{
+	struct prm p[1] = { PSTR(name) };
+	long long uid = 0, rid = 0;
+	int rc, found;
+	size_t i;
+
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	rc = run(s, "INSERT INTO users (name, enabled, created_at) "
+	    "VALUES (?, 1, UTC_TIMESTAMP())", p, 1, NULL);
+	if (rc == TG_STORE_CONFLICT)
+		snprintf(s->err, sizeof s->err, "user '%s' already exists",
+		    name);
+	if (rc != TG_STORE_OK)
+		goto fail;
+	rc = query_i64(s, "SELECT id FROM users WHERE name = ?", p, 1, &uid,
+	    &found);
+	if (rc != TG_STORE_OK)
+		goto fail;
+	for (i = 0; i < nroles; i++) {
+		struct prm rp[2];
+
+		if ((rc = role_id(s, roles[i], &rid, 0)) != TG_STORE_OK)
+			goto fail;
+		rp[0] = PU64(uid);
+		rp[1] = PU64(rid);
+		rc = run(s, "INSERT IGNORE INTO user_roles (user_id, role_id) "
+		    "VALUES (?, ?)", rp, 2, NULL);
+		if (rc != TG_STORE_OK)
+			goto fail;
+	}
+	return commit(s);
+fail:
+	rollback(s);
+	return rc;
+}
+
+int
+tg_store_user_set_enabled(struct tg_store *s, const char *name, int enabled)
+{
+	struct prm p[2] = { PI64(enabled ? 1 : 0), PSTR(name) };
+	struct prm q[1] = { PSTR(name) };
+	long long id;
+	int rc, found;
+
+	rc = query_i64(s, "SELECT id FROM users WHERE name = ?", q, 1, &id,
+	    &found);
+	if (rc != TG_STORE_OK)
+		return rc;
+	if (!found) {
+		snprintf(s->err, sizeof s->err, "no user named '%s'", name);
+		return TG_STORE_NOT_FOUND;
+	}
+	return run(s, "UPDATE users SET enabled = ? WHERE name = ?", p, 2,
+	    NULL);
+}
+
+int
+tg_store_role_change(struct tg_store *s, const char *role,
+    const char *const *perms, size_t n, int grant)
+{
+	long long rid;
+	size_t i;
+	int rc;
+
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	if ((rc = role_id(s, role, &rid, grant)) != TG_STORE_OK)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		struct prm p[2] = { PU64(rid), PSTR(perms[i]) };
+
+		rc = run(s, grant ?
+		    "INSERT IGNORE INTO role_permissions (role_id, permission) "
+		    "VALUES (?, ?)" :
+		    "DELETE FROM role_permissions WHERE role_id = ? AND "
+		    "permission = ?", p, 2, NULL);
+		if (rc != TG_STORE_OK)
+			goto fail;
+	}
+	return commit(s);
+fail:
+	rollback(s);
+	return rc;
+}
+
+/* --- tokens and audit ------------------------------------------------- */
+
+static int
+audit_insert(struct tg_store *s, const struct tg_audit *a)
+{
+	struct prm p[9] = {
+		PSTR(a->actor), PSTR(a->actor_token_id), PSTR(a->via),
+		PSTR(a->action), PSTR(a->target_token_id),
+		PSTR(a->target_user), PSTR(a->outcome), PSTR(a->remote_addr),
+		PSTR(a->detail),
+	};
+
+	return run(s, "INSERT INTO audit_log (at, actor, actor_token_id, via, "
+	    "action, target_token_id, target_user, outcome, remote_addr, "
+	    "detail) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    p, 9, NULL);
+}
+
+int
+tg_store_audit(struct tg_store *s, const struct tg_audit *a)
+{
+	return audit_insert(s, a);
+}
+
+int
+tg_store_token_insert(struct tg_store *s, const struct tg_new_token *t,
+    const struct tg_audit *a)
+{
+	struct prm q[1] = { PSTR(t->user) };
+	long long uid;
+	int rc, found;
+
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	rc = query_i64(s, "SELECT id FROM users WHERE name = ?", q, 1, &uid,
+	    &found);
+	if (rc != TG_STORE_OK)
+		goto fail;
+	if (!found) {
+		snprintf(s->err, sizeof s->err, "no user named '%s'", t->user);
+		rc = TG_STORE_NOT_FOUND;
+		goto fail;
+	}
+	{
+		struct prm p[11] = {
+			PSTR(t->id), PU64(uid), PSTR(t->name),
+			PBIN(t->hash, TG_HMAC_LEN), PSTR(t->permissions),
+			PSTR(t->api_rules), PSTR(t->resource_rules),
+			PSTR(t->cidrs), PSTR(t->environments),
+			PI64(t->created_at), PI64(t->expires_at),
+		};
+
+		rc = run(s, "INSERT INTO tokens (id, user_id, name, hash, "
+		    "permissions, api_rules, resource_rules, allowed_cidrs, "
+		    "environments, created_at, expires_at) VALUES (?, ?, ?, "
+		    "?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))",
+		    p, 11, NULL);
+	}
+	if (rc != TG_STORE_OK)
+		goto fail;
+	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
+		goto fail;
+	return commit(s);
+fail:
+	rollback(s);
+	return rc;
+}
+
+int
+tg_store_token_revoke(struct tg_store *s, const char *id, int64_t now,
+    const struct tg_audit *a)
+{
+	struct prm q[1] = { PSTR(id) };
+	struct prm p[2] = { PI64(now), PSTR(id) };
+	long long one;
+	int rc, found;
+
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	rc = query_i64(s, "SELECT 1 FROM tokens WHERE id = ? FOR UPDATE", q, 1,
+	    &one, &found);
+	if (rc != TG_STORE_OK)
+		goto fail;
+	if (!found) {
+		snprintf(s->err, sizeof s->err, "no token with id '%s'", id);
+		rc = TG_STORE_NOT_FOUND;
+		goto fail;
+	}
+	rc = run(s, "UPDATE tokens SET revoked_at = FROM_UNIXTIME(?), "
+	    "prev_hash = NULL, prev_hash_until = NULL "
+	    "WHERE id = ? AND revoked_at IS NULL", p, 2, NULL);
+	if (rc != TG_STORE_OK)
+		goto fail;
+	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
+		goto fail;
+	return commit(s);
+fail:
+	rollback(s);
+	return rc;
+}
+
+int
+tg_store_token_list(struct tg_store *s, const char *user, tg_store_row_fn fn,
+    void *arg)
+{
+	struct prm p[2] = { PSTR(user), PSTR(user) };
+	struct tg_record rec;
+	struct col c[13];
+	MYSQL_STMT *st;
+	int rc, r;
+
+	st = prepare(s, -1,
+	    "SELECT t.id, u.name, u.enabled, t.name, t.permissions, "
+	    "t.api_rules, t.resource_rules, t.allowed_cidrs, t.environments, "
+	    "UNIX_TIMESTAMP(t.created_at), UNIX_TIMESTAMP(t.expires_at), "
+	    "UNIX_TIMESTAMP(t.revoked_at), UNIX_TIMESTAMP(t.last_used_at) "
+	    "FROM tokens t JOIN users u ON u.id = t.user_id "
+	    "WHERE (? IS NULL OR u.name = ?) "
+	    "ORDER BY t.created_at DESC, t.id", &rc);
+	if (st == NULL)
+		return rc;
+	if ((rc = execute(s, st, p, 2)) != TG_STORE_OK) {
+		mysql_stmt_close(st);
+		return rc;
+	}
+	/* Buffer the rows so fn may take its time. */
+	if (mysql_stmt_store_result(st) != 0) {
+		rc = fail(s, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+		mysql_stmt_close(st);
+		return rc;
+	}
+	rc = TG_STORE_OK;
+	while ((r = fetch(s, st, c, 13)) == 1) {
+		memset(&rec, 0, sizeof rec);
+		snprintf(rec.id, sizeof rec.id, "%s", c[0].buf ? c[0].buf : "");
+		snprintf(rec.user, sizeof rec.user, "%s",
+		    c[1].buf ? c[1].buf : "");
+		rec.user_enabled = col_i64(&c[2]) != 0;
+		rec.name = c[3].buf;
+		rec.permissions = c[4].buf;
+		rec.api_rules = c[5].buf;
+		rec.resource_rules = c[6].buf;
+		rec.cidrs = c[7].buf;
+		rec.environments = c[8].buf;
+		rec.created_at = col_i64(&c[9]);
+		rec.expires_at = col_i64(&c[10]);
+		rec.revoked_at = col_i64(&c[11]);
+		rec.last_used_at = col_i64(&c[12]);
+		r = fn(arg, &rec);
+		cols_free(c, 13);
+		if (r != 0)
+			break;
+	}
+	if (r < 0)
+		rc = r;
+	mysql_stmt_free_result(st);
+	mysql_stmt_close(st);
+	return rc;
+}

@@ -1,0 +1,118 @@
+/*
+ * store.h: everything tokengate keeps in MariaDB.
+ *
+ * The only module that includes mysql.h.  One struct tg_store is one
+ * connection with its prepared statements: a thread owns it, and it is
+ * never shared.  Every statement is prepared; values never travel inside
+ * SQL text.
+ */
+#ifndef TG_STORE_H
+#define TG_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "policy.h"
+
+enum tg_store_rc {
+	TG_STORE_OK = 0,
+	TG_STORE_NOT_FOUND = 1,	/* no such row */
+	TG_STORE_CONFLICT = 2,	/* duplicate key */
+	TG_STORE_UNAVAILABLE = -1,	/* cannot reach the database */
+	TG_STORE_ERROR = -2	/* the database refused: see tg_store_error */
+};
+
+struct tg_store;
+
+/* One audit record.  Borrowed strings; NULL means SQL NULL. */
+struct tg_audit {
+	const char	*actor;		/* acting user name */
+	const char	*actor_token_id;
+	const char	*via;		/* "api_token", "session", "cli" */
+	const char	*action;	/* "token.create", ... */
+	const char	*target_token_id;
+	const char	*target_user;
+	const char	*outcome;	/* "ok", "denied", "error", ... */
+	const char	*remote_addr;
+	const char	*detail;
+};
+
+/* A token to insert.  Borrowed; lists are '\n'-separated, validated. */
+struct tg_new_token {
+	const char		*id;
+	const unsigned char	*hash;		/* TG_HMAC_LEN bytes */
+	const char		*user;
+	const char		*name;
+	const char		*permissions;
+	const char		*api_rules;
+	const char		*resource_rules;
+	const char		*cidrs;
+	const char		*environments;
+	int64_t			 created_at, expires_at;
+};
+
+/*
+ * Must be called once, before any thread uses the store
+ * (mysql_library_init is not thread-safe).
+ */
+int	tg_store_library_init(void);
+void	tg_store_library_end(void);
+/* Call before a thread that used a store exits. */
+void	tg_store_thread_end(void);
+
+/*
+ * Creates an unconnected store for cfg (copied).  It connects on first use
+ * and again after a lost connection, with a backoff from 100 ms to 1 s
+ * between failed attempts so an outage is not made worse.  NULL on ENOMEM.
+ */
+struct tg_store *tg_store_new(const struct tg_config *cfg);
+void	tg_store_free(struct tg_store *s);	/* s may be NULL */
+
+/* Connects now if not connected.  TG_STORE_OK or TG_STORE_UNAVAILABLE. */
+int	tg_store_connect(struct tg_store *s);
+
+/* The last error, without secrets.  Owned by s; valid until next call. */
+const char *tg_store_error(const struct tg_store *s);
+
+/*
+ * Applies every compiled-in migration newer than the recorded version, in
+ * order, under a named lock so two migrators cannot interleave.
+ */
+int	tg_store_migrate(struct tg_store *s, unsigned *from, unsigned *to);
+
+/* Reads a token, its owner and the owner's current role permissions.
+ * On TG_STORE_OK rec is filled and must be released with tg_record_free.
+ * A lost connection is retried once on a fresh one. */
+int	tg_store_lookup(struct tg_store *s, const char *id,
+	    struct tg_record *rec);
+
+int	tg_store_user_add(struct tg_store *s, const char *name,
+	    const char *const *roles, size_t nroles);
+int	tg_store_user_set_enabled(struct tg_store *s, const char *name,
+	    int enabled);
+/* Grants (grant=1) or revokes permissions of a role; granting creates the
+ * role when it does not exist. */
+int	tg_store_role_change(struct tg_store *s, const char *role,
+	    const char *const *perms, size_t n, int grant);
+
+/* Inserts t and its audit record in one transaction.  NOT_FOUND when the
+ * user does not exist, CONFLICT when the id is taken. */
+int	tg_store_token_insert(struct tg_store *s, const struct tg_new_token *t,
+	    const struct tg_audit *a);
+
+/* Revokes id (idempotent: an already revoked token stays revoked with its
+ * first time) and writes the audit record in the same transaction. */
+int	tg_store_token_revoke(struct tg_store *s, const char *id, int64_t now,
+	    const struct tg_audit *a);
+
+/* Calls fn for each token of user (NULL: every user), newest first.  rec is
+ * valid only during the call.  A non-zero return from fn stops the walk. */
+typedef int (*tg_store_row_fn)(void *arg, const struct tg_record *rec);
+int	tg_store_token_list(struct tg_store *s, const char *user,
+	    tg_store_row_fn fn, void *arg);
+
+/* Writes one audit record on its own. */
+int	tg_store_audit(struct tg_store *s, const struct tg_audit *a);
+
+#endif /* TG_STORE_H */

@@ -1,0 +1,37 @@
+/*
+ * verify.h: from an Authorization header to a decision.
+ *
+ * The one path every caller takes (the authorizer, the responder checking
+ * its own callers, `tokengate check`): parse without I/O, hash, look up by
+ * id, compile, decide.  The caching layer plugs in here, so no caller can
+ * forget it.
+ */
+#ifndef TG_VERIFY_H
+#define TG_VERIFY_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "hmac.h"
+#include "policy.h"
+#include "store.h"
+
+/* Per-thread state: owns nothing, borrows all three. */
+struct tg_verifier {
+	const struct tg_config	*cfg;
+	struct tg_store		*store;
+	struct tg_hmac		*hmac;
+};
+
+/*
+ * Decides on req for the credential in authorization (the raw header
+ * value, or NULL).  Fills d and returns d->status.  On 200, *grant (when
+ * grant is not NULL) receives the token's compiled record, owned by the
+ * caller (tg_grant_free); otherwise it is set to NULL.  A failure to reach
+ * or read the database is TG_UNAVAILABLE (503), never an allow.
+ */
+int	tg_verify(struct tg_verifier *v, const char *authorization,
+	    const struct tg_request *req, int64_t now, struct tg_decision *d,
+	    struct tg_grant **grant);
+
+#endif /* TG_VERIFY_H */

@@ -1,0 +1,553 @@
+/*
+ * test_rules.c: API and resource rules, from seed 000's examples to the
+ * parser's error messages and the matcher's worst case.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+#include "tg_test.h"
+
+#define API	TG_RULES_API
+#define RES	TG_RULES_RESOURCE
+
+/*
+ * One request against one rule list.  For API rules, subject is the path
+ * and method the method; for resource rules, subject is an attribute
+ * string for tg_rules_parse_attrs() and method is unused.
+ */
+struct match_row {
+	enum tg_rules_kind	 kind;
+	const char		*rules;
+	const char		*method;
+	const char		*subject;
+	long			 index;		/* -1: no rule matched */
+	int			 allow;
+};
+
+static const struct match_row match_rows[] = {
+	/* Seed 000: allow only one API. */
+	{ API, "GET /api/v1/func/overview", "GET", "/api/v1/func/overview",
+	    0, 1 },
+	{ API, "GET /api/v1/func/overview", "HEAD", "/api/v1/func/overview",
+	    0, 1 },
+	{ API, "GET /api/v1/func/overview", "POST", "/api/v1/func/overview",
+	    -1, 0 },
+	{ API, "GET /api/v1/func/overview", "GET", "/api/v1/func/overview/",
+	    -1, 0 },
+	{ API, "GET /api/v1/func/overview", "GET", "/api/v1/func", -1, 0 },
+	{ API, "GET /api/v1/func/overview", "GET", "/API/v1/func/overview",
+	    -1, 0 },
+	{ API, "GET /api/v1/func/overview", "get", "/api/v1/func/overview",
+	    -1, 0 },
+	/* Seed 000: deny one API, allow all others. */
+	{ API, "!GET /api/v1/func/overview\n*", "GET",
+	    "/api/v1/func/overview", 0, 0 },
+	{ API, "!GET /api/v1/func/overview\n*", "HEAD",
+	    "/api/v1/func/overview", 0, 0 },
+	{ API, "!GET /api/v1/func/overview\n*", "POST",
+	    "/api/v1/func/overview", 1, 1 },
+	{ API, "!GET /api/v1/func/overview\n*\n", "GET", "/api/v1/other",
+	    1, 1 },
+	/* "*" alone, "!*", and the empty list. */
+	{ API, "*", "DELETE", "/anything/at/all", 0, 1 },
+	{ API, "!*", "GET", "/", 0, 0 },
+	{ API, "", "GET", "/", -1, 0 },
+	{ API, "* /x", "PURGE", "/x", 0, 1 },
+	/* A HEAD rule matches HEAD only. */
+	{ API, "HEAD /x", "HEAD", "/x", 0, 1 },
+	{ API, "HEAD /x", "GET", "/x", -1, 0 },
+	{ API, "POST /x\nGET /x", "GET", "/x", 1, 1 },
+	{ API, "POST /x\nGET /x", "HEAD", "/x", 1, 1 },
+	/* "*" stays inside one segment and may be empty. */
+	{ API, "GET /api/*", "GET", "/api/x", 0, 1 },
+	{ API, "GET /api/*", "GET", "/api/", 0, 1 },
+	{ API, "GET /api/*", "GET", "/api/x/y", -1, 0 },
+	{ API, "GET /api/*", "GET", "/api", -1, 0 },
+	{ API, "GET /a*b", "GET", "/ab", 0, 1 },
+	{ API, "GET /a*b", "GET", "/axxb", 0, 1 },
+	{ API, "GET /a*b", "GET", "/a/b", -1, 0 },
+	{ API, "GET /a*b", "GET", "/abc", -1, 0 },
+	{ API, "GET /*.json", "GET", "/a.json", 0, 1 },
+	{ API, "GET /*.json", "GET", "/d/a.json", -1, 0 },
+	{ API, "GET /api/*/items/*", "GET", "/api/7/items/9", 0, 1 },
+	{ API, "GET /api/*/items/*", "GET", "/api/7/8/items/9", -1, 0 },
+	{ API, "GET /*/*", "GET", "/a/b", 0, 1 },
+	{ API, "GET /*/*", "GET", "/a", -1, 0 },
+	/* "**" crosses segments. */
+	{ API, "GET /api/**", "GET", "/api/x/y/z", 0, 1 },
+	{ API, "GET /api/**", "GET", "/api/", 0, 1 },
+	{ API, "GET /api/**", "GET", "/api", -1, 0 },
+	{ API, "GET /api/**", "GET", "/apix/y", -1, 0 },
+	{ API, "GET /**/x", "GET", "/a/b/x", 0, 1 },
+	{ API, "GET /**/x", "GET", "/x", -1, 0 },
+	{ API, "GET /**.json", "GET", "/d/e/a.json", 0, 1 },
+	{ API, "GET /**", "GET", "/", 0, 1 },
+	{ API, "GET /a/**/b/*/c", "GET", "/a/1/2/b/3/c", 0, 1 },
+	{ API, "GET /a/**/b/*/c", "GET", "/a/1/2/b/3/4/c", -1, 0 },
+	{ API, "GET /a/**/b/*/c", "GET", "/a/b/b/3/c", 0, 1 },
+	{ API, "GET /a/**b*", "GET", "/a/x/by", 0, 1 },
+	{ API, "GET /a/**b*", "GET", "/a/x/b/y", -1, 0 },
+	{ API, "GET /a/**b*", "GET", "/a/x/b/y/z", -1, 0 },
+	{ API, "GET /a/**b*", "GET", "/a/x/b/y/bz", 0, 1 },
+	{ API, "GET /*a*a*a*a*b", "GET", "/aaaaaaaaaaaaaaaaaaaa", -1, 0 },
+	/* First match decides. */
+	{ API, "!GET /admin/**\nGET /**", "GET", "/admin/x", 0, 0 },
+	{ API, "!GET /admin/**\nGET /**", "GET", "/public", 1, 1 },
+	{ API, "GET /**\n!GET /admin/**", "GET", "/admin/x", 0, 1 },
+	/* Exact paths, UTF-8, and the root. */
+	{ API, "GET /", "GET", "/", 0, 1 },
+	{ API, "GET /", "GET", "/x", -1, 0 },
+	{ API, "GET /caf\xc3\xa9", "GET", "/caf\xc3\xa9", 0, 1 },
+	{ API, "GET /caf*", "GET", "/caf\xc3\xa9", 0, 1 },
+
+	/* Seed 000: allow only functions with category=math. */
+	{ RES, "category:math", NULL, "category:math", 0, 1 },
+	{ RES, "category:math", NULL, "category:system", -1, 0 },
+	{ RES, "category:math", NULL, "", -1, 0 },
+	{ RES, "category:math", NULL, "Category:math", -1, 0 },
+	{ RES, "category:math", NULL, "category:mathematics", -1, 0 },
+	{ RES, "category:math", NULL, "category:Math", -1, 0 },
+	/* Seed 000: either attribute allows. */
+	{ RES, "category:math\nscriptSet:opencode", NULL, "category:math",
+	    0, 1 },
+	{ RES, "category:math\nscriptSet:opencode", NULL,
+	    "scriptSet:opencode", 1, 1 },
+	{ RES, "category:math\nscriptSet:opencode", NULL, "category:system",
+	    -1, 0 },
+	{ RES, "category:math\nscriptSet:opencode", NULL,
+	    "category:system scriptSet:opencode", 1, 1 },
+	/* Seed 000: deny category=system, allow all others. */
+	{ RES, "!category:system\n*", NULL, "category:system", 0, 0 },
+	{ RES, "!category:system\n*", NULL, "category:math", 1, 1 },
+	{ RES, "!category:system\n*", NULL, "", 1, 1 },
+	{ RES, "!category:system\n*", NULL,
+	    "scriptSet:x category:system", 0, 0 },
+	/* "*" in a value matches any run, '/' included. */
+	{ RES, "name:get_*", NULL, "name:get_user", 0, 1 },
+	{ RES, "name:get_*", NULL, "name:get_", 0, 1 },
+	{ RES, "name:get_*", NULL, "name:set_user", -1, 0 },
+	{ RES, "path:/a/*", NULL, "path:/a/b/c", 0, 1 },
+	{ RES, "v:a**b", NULL, "v:ab", 0, 1 },
+	{ RES, "v:*x*", NULL, "v:abxcd", 0, 1 },
+	{ RES, "v:*x*", NULL, "v:abcd", -1, 0 },
+	{ RES, "category:*", NULL, "category:anything", 0, 1 },
+	{ RES, "category:*", NULL, "other:anything", -1, 0 },
+	{ RES, "*", NULL, "", 0, 1 },
+	{ RES, "!*", NULL, "a:b", 0, 0 },
+	{ RES, "", NULL, "a:b", -1, 0 },
+};
+
+/* A rule list that must not compile, and the exact message. */
+struct error_row {
+	enum tg_rules_kind	 kind;
+	const char		*rules;
+	const char		*err;
+};
+
+static const struct error_row error_rows[] = {
+	{ API, "GET api", "rule 1 \"GET api\": path must start with '/'" },
+	{ API, "*\nGET api", "rule 2 \"GET api\": path must start with '/'" },
+	{ API, "get /x", "rule 1 \"get /x\": method must be * or 1 to 32 "
+	    "letters A-Z" },
+	{ API, "GET", "rule 1 \"GET\": expected METHOD PATH, or * alone" },
+	{ API, "**", "rule 1 \"**\": expected METHOD PATH, or * alone" },
+	{ API, "GET ", "rule 1 \"GET \": path is missing" },
+	{ API, "* ", "rule 1 \"* \": path is missing" },
+	{ API, "GET  /x", "rule 1 \"GET  /x\": exactly one space must "
+	    "separate method and path" },
+	{ API, " GET /x", "rule 1 \" GET /x\": method must be * or 1 to 32 "
+	    "letters A-Z" },
+	{ API, "!", "rule 1 \"!\": '!' must be followed by a rule" },
+	{ API, "!!GET /x", "rule 1 \"!!GET /x\": method must be * or 1 to 32 "
+	    "letters A-Z" },
+	{ API, "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG /x", "rule 1 "
+	    "\"ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG /x\": method must be * or 1 "
+	    "to 32 letters A-Z" },
+	{ API, "GET /a//b", "rule 1 \"GET /a//b\": path contains '//'" },
+	{ API, "GET //", "rule 1 \"GET //\": path contains '//'" },
+	{ API, "GET /a/./b", "rule 1 \"GET /a/./b\": path contains a '.' or "
+	    "'..' segment" },
+	{ API, "GET /a/../b", "rule 1 \"GET /a/../b\": path contains a '.' "
+	    "or '..' segment" },
+	{ API, "GET /a/..", "rule 1 \"GET /a/..\": path contains a '.' or "
+	    "'..' segment" },
+	{ API, "GET /.", "rule 1 \"GET /.\": path contains a '.' or '..' "
+	    "segment" },
+	{ API, "GET /a/***", "rule 1 \"GET /a/***\": '***' is not allowed: "
+	    "use '*' or '**'" },
+	{ API, "GET /a%2e", "rule 1 \"GET /a%2e\": path contains '%': write "
+	    "the decoded path" },
+	{ API, "GET /a?x", "rule 1 \"GET /a?x\": path contains '?': rules "
+	    "match the path without the query" },
+	{ API, "GET /a#x", "rule 1 \"GET /a#x\": path contains '#'" },
+	{ API, "GET /a\\b", "rule 1 \"GET /a\\\\b\": path contains a "
+	    "backslash" },
+	{ API, "GET /a;b", "rule 1 \"GET /a;b\": path contains ';'" },
+	{ API, "GET /a b", "rule 1 \"GET /a b\": path contains a space or "
+	    "control character" },
+	{ API, "GET /a\tb", "rule 1 \"GET /a\\x09b\": path contains a space "
+	    "or control character" },
+	{ API, "GET /a\r\n", "rule 1 \"GET /a\\x0d\": path contains a space "
+	    "or control character" },
+	{ API, "GET /\xc0\xaf", "rule 1 \"GET /\\xc0\\xaf\": path is not "
+	    "valid UTF-8" },
+	{ API, "GET \"x", "rule 1 \"GET \\\"x\": path must start with '/'" },
+	{ API, "a\n\nb", "rule 1 \"a\": expected METHOD PATH, or * alone" },
+	{ API, "*\n\n*", "rule 2 \"\": rule is empty" },
+	{ API, "\n", "rule 1 \"\": rule is empty" },
+	{ API, "*\n*\n\n", "rule 3 \"\": rule is empty" },
+	{ RES, "category", "rule 1 \"category\": expected key:value, or * "
+	    "alone" },
+	{ RES, ":math", "rule 1 \":math\": key must be 1 to 64 of A-Z a-z 0-9 "
+	    "_ . -" },
+	{ RES, "cat egory:math", "rule 1 \"cat egory:math\": key must be 1 to "
+	    "64 of A-Z a-z 0-9 _ . -" },
+	{ RES, "*:math", "rule 1 \"*:math\": key must be 1 to 64 of A-Z a-z "
+	    "0-9 _ . -" },
+	{ RES, "category:", "rule 1 \"category:\": value must be 1 to 256 "
+	    "printable ASCII characters without spaces" },
+	{ RES, "category:ma th", "rule 1 \"category:ma th\": value must be 1 "
+	    "to 256 printable ASCII characters without spaces" },
+	{ RES, "category:math\x7f", "rule 1 \"category:math\\x7f\": value "
+	    "must be 1 to 256 printable ASCII characters without spaces" },
+	{ RES, "*\ncategory:caf\xc3\xa9", "rule 2 \"category:caf\\xc3\\xa9\": "
+	    "value must be 1 to 256 printable ASCII characters without "
+	    "spaces" },
+	{ RES, "GET /x", "rule 1 \"GET /x\": expected key:value, or * "
+	    "alone" },
+};
+
+struct attrs_row {
+	const char	*s;
+	size_t		 max;
+	int		 want;
+};
+
+static const struct attrs_row attrs_rows[] = {
+	{ NULL, 4, 0 },
+	{ "", 4, 0 },
+	{ "   ", 4, 0 },
+	{ "category:math", 4, 1 },
+	{ "category:math scriptSet:opencode", 4, 2 },
+	{ "  a:b   c:d  ", 4, 2 },
+	{ "a:b:c", 4, 1 },
+	{ "a:*", 4, 1 },
+	{ "a:b c:d", 1, -1 },
+	{ "a:b", 0, -1 },
+	{ "a", 4, -1 },
+	{ "a:", 4, -1 },
+	{ ":b", 4, -1 },
+	{ "a:b\tc:d", 4, -1 },
+	{ "a:b\nc:d", 4, -1 },
+	{ "a b:c", 4, -1 },
+	{ "k%:v", 4, -1 },
+};
+
+static void
+run_match_rows(void)
+{
+	struct tg_attr attrs[8];
+	char err[512], ctx[256];
+	size_t i;
+
+	for (i = 0; i < sizeof match_rows / sizeof match_rows[0]; i++) {
+		const struct match_row *m = &match_rows[i];
+		struct tg_rules *r;
+		long got;
+		int allow = -1, n;
+
+		snprintf(ctx, sizeof ctx, "match row %zu (%s | %s)", i,
+		    m->rules, m->subject);
+		r = tg_rules_compile(m->kind, m->rules, strlen(m->rules), err,
+		    sizeof err);
+		TG_CHECK(r != NULL, "%s: %s", ctx, err);
+		if (r == NULL)
+			continue;
+		if (m->kind == API) {
+			got = tg_rules_match_api(r, m->method, m->subject,
+			    &allow);
+			/* The same list never matches resources. */
+			TG_CHECK_INT(tg_rules_match_resource(r, NULL, 0, NULL),
+			    -1, ctx);
+		} else {
+			n = tg_rules_parse_attrs(m->subject, attrs, 8);
+			TG_CHECK(n >= 0, "%s: attrs do not parse", ctx);
+			got = tg_rules_match_resource(r, attrs,
+			    n > 0 ? (size_t)n : 0, &allow);
+			TG_CHECK_INT(tg_rules_match_api(r, "GET", "/", NULL),
+			    -1, ctx);
+		}
+		TG_CHECK_INT(got, m->index, ctx);
+		TG_CHECK_INT(allow, m->allow, ctx);
+		tg_rules_free(r);
+	}
+}
+
+static void
+run_error_rows(void)
+{
+	char err[512], ctx[256];
+	size_t i;
+
+	for (i = 0; i < sizeof error_rows / sizeof error_rows[0]; i++) {
+		const struct error_row *e = &error_rows[i];
+		struct tg_rules *r;
+
+		snprintf(ctx, sizeof ctx, "error row %zu", i);
+		r = tg_rules_compile(e->kind, e->rules, strlen(e->rules), err,
+		    sizeof err);
+		TG_CHECK(r == NULL, "%s: compiled", ctx);
+		tg_rules_free(r);
+		TG_CHECK_STR(err, e->err, ctx);
+	}
+}
+
+static void
+run_check_one(void)
+{
+	static const struct {
+		enum tg_rules_kind	 kind;
+		const char		*rule;
+		const char		*err;	/* NULL: valid */
+	} c[] = {
+		{ API, "GET /x", NULL },
+		{ API, "!*", NULL },
+		{ API, "* /**", NULL },
+		{ API, "DELETE /api/v1/tokens/*", NULL },
+		{ API, "GET /x\nGET /y", "rule \"GET /x\\x0aGET /y\": rule "
+		    "contains a newline" },
+		{ API, "GET api", "rule \"GET api\": path must start with '/'" },
+		{ API, "", "rule \"\": rule is empty" },
+		{ RES, "category:math", NULL },
+		{ RES, "!scriptSet:open*", NULL },
+		{ RES, "category", "rule \"category\": expected key:value, or * "
+		    "alone" },
+	};
+	char err[512], ctx[64];
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		int rc = tg_rules_check_one(c[i].kind, c[i].rule,
+		    strlen(c[i].rule), err, sizeof err);
+
+		snprintf(ctx, sizeof ctx, "check_one row %zu", i);
+		TG_CHECK_INT(rc, c[i].err == NULL ? 0 : -1, ctx);
+		if (c[i].err != NULL)
+			TG_CHECK_STR(err, c[i].err, ctx);
+	}
+}
+
+static void
+run_attrs_rows(void)
+{
+	struct tg_attr attrs[4];
+	char ctx[64];
+	size_t i;
+
+	for (i = 0; i < sizeof attrs_rows / sizeof attrs_rows[0]; i++) {
+		snprintf(ctx, sizeof ctx, "attrs row %zu", i);
+		TG_CHECK_INT(tg_rules_parse_attrs(attrs_rows[i].s, attrs,
+		    attrs_rows[i].max), attrs_rows[i].want, ctx);
+	}
+	TG_CHECK_INT(tg_rules_parse_attrs("a:b:c x:y", attrs, 4), 2, "split");
+	TG_CHECK(attrs[0].keylen == 1 && attrs[0].valuelen == 3 &&
+	    memcmp(attrs[0].value, "b:c", 3) == 0, "first attr");
+	TG_CHECK(attrs[1].keylen == 1 && attrs[1].valuelen == 1 &&
+	    memcmp(attrs[1].key, "x", 1) == 0, "second attr");
+}
+
+/* Limits, accessors, NULL arguments, and a pattern built to backtrack. */
+static void
+run_limits(void)
+{
+	static char text[TG_RULES_MAX * 8 + TG_RULES_MAX_LEN + 64];
+	static char path[8192];
+	char err[512];
+	struct tg_rules *r;
+	size_t i, n;
+	int allow;
+
+	n = 0;
+	for (i = 0; i < TG_RULES_MAX; i++) {
+		memcpy(text + n, "GET /x\n", 7);
+		n += 7;
+	}
+	r = tg_rules_compile(API, text, n, err, sizeof err);
+	TG_CHECK(r != NULL, "256 rules: %s", err);
+	TG_CHECK_INT(tg_rules_count(r), TG_RULES_MAX, "256 rules");
+	TG_CHECK_STR(tg_rules_text(r, 255), "GET /x", "rule text");
+	TG_CHECK(tg_rules_text(r, 256) == NULL, "text out of range");
+	tg_rules_free(r);
+	memcpy(text + n, "GET /x", 6);
+	r = tg_rules_compile(API, text, n + 6, err, sizeof err);
+	TG_CHECK(r == NULL, "257 rules compiled");
+	TG_CHECK_STR(err, "too many rules: 257 (at most 256)", "257 rules");
+
+	/* A rule of exactly TG_RULES_MAX_LEN bytes, and one more. */
+	memcpy(text, "GET /", 5);
+	memset(text + 5, 'a', TG_RULES_MAX_LEN - 5);
+	r = tg_rules_compile(API, text, TG_RULES_MAX_LEN, err, sizeof err);
+	TG_CHECK(r != NULL, "longest rule: %s", err);
+	tg_rules_free(r);
+	text[TG_RULES_MAX_LEN] = 'a';
+	r = tg_rules_compile(API, text, TG_RULES_MAX_LEN + 1, err,
+	    sizeof err);
+	TG_CHECK(r == NULL, "rule too long compiled");
+	TG_CHECK(strstr(err, "rule is longer than 1024 bytes") != NULL,
+	    "too long: %s", err);
+
+	/* The empty list, NULL text, NULL arguments. */
+	r = tg_rules_compile(API, NULL, 0, err, sizeof err);
+	TG_CHECK(r != NULL && tg_rules_count(r) == 0, "NULL text");
+	TG_CHECK_INT(tg_rules_match_api(r, "GET", "/", &allow), -1, "empty");
+	tg_rules_free(r);
+	tg_rules_free(NULL);
+	TG_CHECK_INT(tg_rules_count(NULL), 0, "count NULL");
+	TG_CHECK(tg_rules_text(NULL, 0) == NULL, "text NULL");
+	TG_CHECK_INT(tg_rules_match_api(NULL, "GET", "/", &allow), -1,
+	    "match NULL");
+	r = tg_rules_compile(API, "*", 1, NULL, 0);
+	TG_CHECK_INT(tg_rules_match_api(r, NULL, "/", &allow), -1,
+	    "NULL method");
+	TG_CHECK_INT(tg_rules_match_api(r, "GET", NULL, &allow), -1,
+	    "NULL path");
+	TG_CHECK_INT(tg_rules_match_api(r, "GET", "/", NULL), 0, "NULL allow");
+	tg_rules_free(r);
+
+	/*
+	 * The longest pattern of "**" segments against the longest path that
+	 * almost matches: a recursive glob would never finish.
+	 */
+	n = 0;
+	memcpy(text, "GET ", 4);
+	n = 4;
+	while (n + 4 <= TG_RULES_MAX_LEN - 3) {
+		memcpy(text + n, "/**", 3);
+		n += 3;
+	}
+	memcpy(text + n, "/x", 2);
+	n += 2;
+	r = tg_rules_compile(API, text, n, err, sizeof err);
+	TG_CHECK(r != NULL, "pathological rule: %s", err);
+	for (i = 0; i + 2 < sizeof path; i += 2)
+		memcpy(path + i, "/a", 2);
+	path[sizeof path - 1] = '\0';
+	TG_CHECK_INT(tg_rules_match_api(r, "GET", path, &allow), -1,
+	    "pathological no match");
+	path[sizeof path - 3] = 'x';
+	TG_CHECK_INT(tg_rules_match_api(r, "GET", path, &allow), 0,
+	    "pathological match");
+	tg_rules_free(r);
+}
+
+/*
+ * The obvious recursive matcher, exponential but fine on short strings:
+ * the reference the compiled matcher is checked against.  api selects
+ * API semantics ("*" stops at '/', "**" does not) over resource ones.
+ */
+static int
+ref_match(const char *p, const char *s, int api)
+{
+	if (*p == '\0')
+		return *s == '\0';
+	if (*p == '*') {
+		int dstar = !api || p[1] == '*';
+		const char *rest = p + 1;
+
+		while (*rest == '*')
+			rest++;
+		for (;;) {
+			if (ref_match(rest, s, api))
+				return 1;
+			if (*s == '\0' || (!dstar && *s == '/'))
+				return 0;
+			s++;
+		}
+	}
+	return *s == *p && ref_match(p + 1, s + 1, api);
+}
+
+static unsigned long
+next_rand(unsigned long *seed)
+{
+	*seed = *seed * 6364136223846793005UL + 1442695040888963407UL;
+	return *seed >> 33;
+}
+
+/* Random patterns and subjects over a tiny alphabet, both kinds. */
+static void
+run_random(void)
+{
+	static const char pat_alpha[] = "ab/**";
+	static const char sub_alpha[] = "ab/";
+	unsigned long seed = 42;
+	char rule[64], subject[32], ctx[160], err[256];
+	unsigned iter, compiled = 0, matched = 0, bad = 0;
+
+	for (iter = 0; iter < 100000 && bad == 0; iter++) {
+		int api = (iter & 1) == 0;
+		size_t n, k, plen, slen;
+		struct tg_rules *r;
+		struct tg_attr at;
+		long got;
+		int want;
+
+		n = api ? 4 : 2;
+		memcpy(rule, api ? "GET /" : "k:", n + (api ? 1 : 0));
+		if (api)
+			n++;
+		plen = 1 + next_rand(&seed) % 10;
+		for (k = 0; k < plen; k++)
+			rule[n++] = pat_alpha[next_rand(&seed) % 5];
+		rule[n] = '\0';
+		slen = next_rand(&seed) % 14;
+		k = 0;
+		if (api)
+			subject[k++] = '/';
+		for (; k < slen; k++)
+			subject[k] = sub_alpha[next_rand(&seed) % 3];
+		subject[k] = '\0';
+		r = tg_rules_compile(api ? API : RES, rule, n, err, sizeof err);
+		if (r == NULL)
+			continue;
+		compiled++;
+		want = ref_match(rule + (api ? 4 : 2), subject, api);
+		if (api)
+			got = tg_rules_match_api(r, "GET", subject, NULL);
+		else {
+			at.key = "k";
+			at.keylen = 1;
+			at.value = subject;
+			at.valuelen = strlen(subject);
+			got = tg_rules_match_resource(r, &at,
+			    at.valuelen > 0 ? 1 : 0, NULL);
+			if (at.valuelen == 0)
+				want = 0;
+		}
+		matched += want;
+		if ((got == 0) != want) {
+			bad++;
+			snprintf(ctx, sizeof ctx, "random: \"%s\" vs \"%s\"",
+			    rule, subject);
+			TG_CHECK_INT(got == 0, want, ctx);
+		}
+		tg_rules_free(r);
+	}
+	TG_CHECK(compiled > 20000 && matched > 1000,
+	    "random: %u compiled, %u matched", compiled, matched);
+	TG_CHECK_INT(bad, 0, "random disagreements");
+}
+
+int
+main(void)
+{
+	run_match_rows();
+	run_error_rows();
+	run_check_one();
+	run_attrs_rows();
+	run_limits();
+	run_random();
+	return tg_test_done("rules");
+}
