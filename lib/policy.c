@@ -8,6 +8,7 @@
  */
 #include "policy.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #define MAX_ATTRS	32
 
 struct tg_grant {
+	atomic_uint		 refs;
+	uint64_t		 user_id;
 	char			 id[TG_TOKEN_ID_LEN + 1];
 	char			 user[TG_USER_MAX + 1];
 	unsigned char		 hash[TG_HMAC_LEN];
@@ -112,10 +115,24 @@ nz(const char *s)
 	return s != NULL ? s : "";
 }
 
-void
-tg_grant_free(struct tg_grant *g)
+struct tg_grant *
+tg_grant_ref(const struct tg_grant *cg)
 {
+	/* The count is the one mutable part of an otherwise frozen grant. */
+	struct tg_grant *g = (struct tg_grant *)(uintptr_t)cg;
+
+	atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
+	return g;
+}
+
+void
+tg_grant_free(const struct tg_grant *cg)
+{
+	struct tg_grant *g = (struct tg_grant *)(uintptr_t)cg;
+
 	if (g == NULL)
+		return;
+	if (atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	tg_perm_set_free(&g->effective);
 	free(g->effective_text);
@@ -170,6 +187,8 @@ tg_grant_build(const struct tg_record *rec, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
+	atomic_init(&g->refs, 1);
+	g->user_id = rec->user_id;
 	memcpy(g->id, rec->id, sizeof g->id);
 	memcpy(g->user, rec->user, sizeof g->user);
 	memcpy(g->hash, rec->hash, sizeof g->hash);
@@ -234,6 +253,12 @@ const char *
 tg_grant_user(const struct tg_grant *g)
 {
 	return g->user;
+}
+
+uint64_t
+tg_grant_user_id(const struct tg_grant *g)
+{
+	return g->user_id;
 }
 
 const char *

@@ -74,11 +74,19 @@ struct tg_grant;
 /*
  * Compiles rec.  Returns NULL with err filled in when the stored data does
  * not parse (the caller must then refuse to decide: fail closed).  The
- * result does not point into rec.  Free with tg_grant_free().
+ * result does not point into rec and holds one reference.
  */
 struct tg_grant *tg_grant_build(const struct tg_record *rec, char *err,
 	    size_t errsz);
-void	tg_grant_free(struct tg_grant *g);	/* g may be NULL */
+
+/*
+ * Grants are reference counted (atomically), so a cache can hand one to
+ * several threads and drop it while they still use it.  tg_grant_ref adds
+ * a reference and returns g; tg_grant_free drops one and frees the grant
+ * with the last.  g may be NULL for tg_grant_free.
+ */
+struct tg_grant *tg_grant_ref(const struct tg_grant *g);
+void	tg_grant_free(const struct tg_grant *g);
 
 /* What the web server tells us about the request.  Borrowed strings. */
 struct tg_request {
@@ -126,6 +134,7 @@ int	tg_policy_status(enum tg_reason reason);
 /* Accessors for what the authorizer passes upstream.  Owned by g. */
 const char *tg_grant_id(const struct tg_grant *g);
 const char *tg_grant_user(const struct tg_grant *g);
+uint64_t tg_grant_user_id(const struct tg_grant *g);
 const char *tg_grant_effective(const struct tg_grant *g); /* "a:b c:d" */
 const struct tg_perm_set *tg_grant_effective_set(const struct tg_grant *g);
 const char *tg_grant_rule_text(const struct tg_grant *g, int kind, long i);
