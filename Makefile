@@ -36,7 +36,7 @@ SCHEMA    := $(sort $(wildcard schema/*.sql))
 
 PROGS = $(BUILD)/tokengate-authz $(BUILD)/tokengate-api $(BUILD)/tokengate
 
-.PHONY: all test run asan unit tools clean deps lint
+.PHONY: all test run asan unit tools clean deps lint fuzz fuzz-bins
 all: $(PROGS) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h fcgi/*.h cli/*.h tests/unit/*.h) | $(BUILD)/gen/tg_migrations.c
@@ -101,8 +101,30 @@ run: deps
 	$(MAKE) all
 	@bash scripts/demo.sh
 
+# libFuzzer targets: clang with -fsanitize=fuzzer (Debian libclang-rt-14-dev).
+# Only the pure modules are linked: no target touches the database.
+FUZZ_CC   ?= clang
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_LIB  := $(filter-out lib/store.c lib/verify.c,$(LIB_SRC))
+FUZZ_TIME ?= 60
+FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+             -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+             -Ilib $(PKG_CFLAGS)
+
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard lib/*.h)
+	@mkdir -p build-fuzz
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB) -lcrypto -ljson-c -lpthread
+
+fuzz-bins: $(FUZZ_BIN)
+
+# Runs every target for FUZZ_TIME seconds on a copy of its seed corpus.
+fuzz: deps fuzz-bins
+	@bash tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
+
 lint:
 	@sh scripts/lint.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -21,6 +21,7 @@
 #include "fcgi_common.h"
 #include "hmac.h"
 #include "names.h"
+#include "params.h"
 #include "policy.h"
 #include "store.h"
 #include "verify.h"
@@ -137,18 +138,10 @@ handle(struct worker *w, FCGX_Request *r)
 	struct tg_request req;
 	struct tg_decision d;
 	struct tg_grant *g = NULL;
-	const char *env;
+	const char *auth;
 
-	memset(&req, 0, sizeof req);
-	req.method = FCGX_GetParam("REQUEST_METHOD", r->envp);
-	req.uri = FCGX_GetParam("REQUEST_URI", r->envp);
-	req.remote_addr = FCGX_GetParam("REMOTE_ADDR", r->envp);
-	req.require = FCGX_GetParam("TOKENGATE_REQUIRE", r->envp);
-	req.resource = FCGX_GetParam("TOKENGATE_RESOURCE", r->envp);
-	env = FCGX_GetParam("TOKENGATE_ENV", r->envp);
-	req.env = env != NULL && env[0] != '\0' ? env : cfg.environment;
-	tg_verify(&w->verifier, FCGX_GetParam("HTTP_AUTHORIZATION", r->envp),
-	    &req, (int64_t)time(NULL), &d, &g);
+	tg_params_request(r->envp, cfg.environment, &req, &auth);
+	tg_verify(&w->verifier, auth, &req, (int64_t)time(NULL), &d, &g);
 	reply(r, &d, g);
 	log_decision(&req, &d);
 	tg_grant_free(g);

@@ -1,0 +1,53 @@
+/*
+ * libFuzzer target: rule lists (API and resource), matching against a
+ * path derived from the same input, and location attribute strings.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tg_attr attrs[16];
+	struct tg_rules *r;
+	char err[256], *s;
+	size_t i;
+	int allow, n;
+	long idx;
+
+	s = malloc(size + 1);
+	if (s == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	r = tg_rules_compile(TG_RULES_API, s, size, err, sizeof err);
+	if (r != NULL) {
+		idx = tg_rules_match_api(r, "GET", "/api/v1/x/y", &allow);
+		if (idx >= (long)tg_rules_count(r))
+			abort();
+		for (i = 0; i < tg_rules_count(r); i++)
+			if (tg_rules_text(r, i) == NULL)
+				abort();
+		tg_rules_free(r);
+	}
+	r = tg_rules_compile(TG_RULES_RESOURCE, s, size, err, sizeof err);
+	n = tg_rules_parse_attrs(s, attrs, 16);
+	if (n > 16)
+		abort();
+	if (r != NULL) {
+		idx = tg_rules_match_resource(r, attrs, n > 0 ? (size_t)n : 0,
+		    &allow);
+		if (idx >= (long)tg_rules_count(r))
+			abort();
+		tg_rules_free(r);
+	}
+	(void)tg_rules_check_one(TG_RULES_API, s, size, err, sizeof err);
+	free(s);
+	return 0;
+}
