@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+#
+# test_servers_smoke.sh: proves the web server wiring of deploy/ with the
+# test tools, before and independently of the real authorizer:
+# tests/tools/null-authz (always allows, or denies with a chosen status)
+# and tests/tools/echo-backend (the application, echoes its environment).
+#
+# For lighttpd, Apache + mod_authnz_fcgi and Apache + mod_fcgid:
+#   - an allowed request reaches the application, which sees REMOTE_USER
+#     and TOKENGATE_TOKEN_ID from the authorizer;
+#   - the Authorization header and a per-location setting
+#     (TOKENGATE_REQUIRE) reach the authorizer;
+#   - no Variable-* header reaches the client;
+#   - what the client gets for a 401, 403 and 503 from the authorizer
+#     (mod_fcgid turns every denial into 401: documented defect);
+#   - files outside the prefix are served without the authorizer;
+#   - an unreachable authorizer fails closed.
+set -u
+. "$(dirname "$0")/lib.sh"
+tg_init
+
+AUTH=(-H "Authorization: Bearer tg_smoke_token")
+
+# Sets BODY to the last response body with a newline before and after
+# every line, so that $'\nNAME=value\n' matches a whole line, the first
+# and the last too.
+read_body() { BODY=$'\n'"$(cat "$TG_BODY")"$'\n'; }
+
+# Checks an allowed request through server $1 at base URL $2.
+check_allowed() {
+	local s=$1 url=$2 body
+	tg_http GET "$url/api/x?q=1" "${AUTH[@]}"
+	read_body
+	body=$BODY
+	tg_check "$s: allowed request is 200" 200 "$TG_STATUS"
+	tg_check_contains "$s: request reaches the application" "$body" \
+	    "FCGI_ROLE=RESPONDER"
+	tg_check_contains "$s: application sees REMOTE_USER" "$body" \
+	    $'\nREMOTE_USER=nulluser\n'
+	tg_check_contains "$s: application sees TOKENGATE_TOKEN_ID" "$body" \
+	    $'\nTOKENGATE_TOKEN_ID=null\n'
+	tg_check_contains "$s: Authorization reaches the authorizer" "$body" \
+	    $'\nTG_SAW_AUTH=yes\n'
+	tg_check_absent "$s: no Variable- header at the client" \
+	    "$(cat "$TG_HEADERS")" "Variable-"
+	tg_check_absent "$s: no per-location setting outside its location" \
+	    "$body" "TG_SAW_REQUIRE="
+
+	tg_http GET "$url/api/x"
+	tg_check "$s: no Authorization header: still allowed by null-authz" \
+	    200 "$TG_STATUS"
+	tg_check_absent "$s: the authorizer saw no Authorization" \
+	    "$(cat "$TG_BODY")" "TG_SAW_AUTH="
+
+	tg_http GET "$url/api/admin/users" "${AUTH[@]}"
+	read_body
+	tg_check_contains "$s: per-location setting reaches the authorizer" \
+	    "$BODY" $'\nTG_SAW_REQUIRE=admin:access\n'
+
+	tg_http GET "$url/index.html"
+	tg_check "$s: static file outside the prefix" 200 "$TG_STATUS"
+	tg_check_contains "$s: static file content" "$(cat "$TG_BODY")" \
+	    "static file, no authorizer"
+}
+
+# Checks what the client gets when the authorizer denies with $3 through
+# server $1 at $2; $4 is the status the client is expected to see and $5
+# "body" when the authorizer's JSON body is expected to pass.
+check_denied() {
+	local s=$1 url=$2 code=$3 expect=$4 passes_body=$5
+	tg_http GET "$url/api/x" "${AUTH[@]}" -H "X-Null-Authz-Status: $code"
+	tg_check "$s: authorizer $code -> client $expect" "$expect" "$TG_STATUS"
+	tg_check "$s: authorizer $code: WWW-Authenticate passed" \
+	    'Bearer realm="tokengate", error="invalid_token"' \
+	    "$(tg_header WWW-Authenticate)"
+	tg_check_absent "$s: authorizer $code: application not reached" \
+	    "$(cat "$TG_BODY")" "FCGI_ROLE="
+	if [ "$passes_body" = body ]; then
+		tg_check "$s: authorizer $code: JSON body passed" \
+		    "{\"error\":\"invalid_token\",\"status\":$code}" \
+		    "$(cat "$TG_BODY")"
+	else
+		tg_check_absent "$s: authorizer $code: JSON body replaced" \
+		    "$(cat "$TG_BODY")" "invalid_token"
+	fi
+}
+
+# ---------------------------------------------------------------- lighttpd
+export TG_AUTHZ_SOCKET=$TG_DIR/authz.sock
+export TG_BACKEND_SOCKET=$TG_DIR/app.sock
+tg_echo_backend_start echo-unix "$TG_BACKEND_SOCKET"
+tg_null_authz_start null-authz-unix "$TG_AUTHZ_SOCKET"
+tg_lighttpd_start
+L=$TG_LIGHTTPD_URL
+
+check_allowed lighttpd "$L"
+tg_http GET "$L/api/x" -H 'X-Null-Authz-Status: 401'
+tg_check "lighttpd: authorizer's Content-Type kept on denial" \
+    application/json "$(tg_header Content-Type)"
+for code in 401 403 503; do
+	check_denied lighttpd "$L" "$code" "$code" body
+done
+
+# --status, and a restarted authorizer on the same socket.
+tg_stop null-authz-unix
+tg_null_authz_start null-authz-403 "$TG_AUTHZ_SOCKET" --status 403
+tg_http GET "$L/api/x" "${AUTH[@]}"
+tg_check "lighttpd: restarted authorizer with --status 403" 403 "$TG_STATUS"
+tg_stop null-authz-403
+tg_http GET "$L/api/x" "${AUTH[@]}"
+tg_check "lighttpd: authorizer down fails closed (503)" 503 "$TG_STATUS"
+tg_check_absent "lighttpd: authorizer down: application not reached" \
+    "$(cat "$TG_BODY")" "FCGI_ROLE="
+
+# ---------------------------------------------------------------- Apache
+BACKEND_PORT=$(tg_free_port)
+AUTHZ_PORT=$(tg_free_port)
+export TG_BACKEND_ADDR=127.0.0.1:$BACKEND_PORT
+export TG_AUTHZ_ADDR=127.0.0.1:$AUTHZ_PORT
+tg_echo_backend_start echo-tcp "$TG_BACKEND_ADDR"
+tg_null_authz_start null-authz-tcp "$TG_AUTHZ_ADDR"
+
+# The TCP authorizer in the RESPONDER role, as nginx auth_request uses it,
+# without nginx.
+# (The plain build's client when there is one: a sanitizer build should
+# test the servers, not the client.)
+client=$TG_ROOT/build/tools/fcgi-client
+[ -x "$client" ] || client=$TG_BUILD/tools/fcgi-client
+if [ -x "$client" ]; then
+	out=$("$client" --connect "$TG_AUTHZ_ADDR" --role responder \
+	    --param REQUEST_METHOD=GET --param REQUEST_URI=/api/x 2>&1 | tr -d '\r')
+	tg_check_contains "null-authz responder role: 200" "$out" "Status: 200"
+	tg_check_contains "null-authz responder role: X-Tokengate-User" "$out" \
+	    "X-Tokengate-User: nulluser"
+	tg_check_absent "null-authz responder role: no Variable-" "$out" \
+	    "Variable-"
+else
+	tg_skip "null-authz responder role" "no $client (make tools)"
+fi
+
+# nginx auth_request: the authorizer in the RESPONDER role (optional).
+if command -v nginx >/dev/null 2>&1; then
+	tg_nginx_start
+	N=$TG_NGINX_URL
+	tg_http GET "$N/api/x?q=1" "${AUTH[@]}"
+	read_body
+	tg_check "nginx: allowed request is 200" 200 "$TG_STATUS"
+	tg_check_contains "nginx: application sees REMOTE_USER" "$BODY" \
+	    $'\nREMOTE_USER=nulluser\n'
+	tg_check_absent "nginx: no empty REMOTE_USER duplicate" "$BODY" \
+	    $'\nREMOTE_USER=\n'
+	tg_check_contains "nginx: application sees TOKENGATE_TOKEN_ID" "$BODY" \
+	    $'\nTOKENGATE_TOKEN_ID=null\n'
+	tg_check_absent "nginx: no X-Tokengate- header at the client" \
+	    "$(cat "$TG_HEADERS")" "X-Tokengate-"
+	# nginx passes 401 (with WWW-Authenticate) and 403; anything else
+	# from the authorizer is a 500.
+	for pair in 401:401 403:403 503:500; do
+		tg_http GET "$N/api/x" "${AUTH[@]}" -H "X-Null-Authz-Status: ${pair%:*}"
+		tg_check "nginx: authorizer ${pair%:*} -> client ${pair#*:}" \
+		    "${pair#*:}" "$TG_STATUS"
+		tg_check_absent "nginx: authorizer ${pair%:*}: application not reached" \
+		    "$(cat "$TG_BODY")" "FCGI_ROLE="
+		[ "$pair" = 401:401 ] &&
+		    tg_check "nginx: WWW-Authenticate passed on 401" \
+		    'Bearer realm="tokengate", error="invalid_token"' \
+		    "$(tg_header WWW-Authenticate)"
+	done
+	tg_stop nginx
+else
+	tg_skip "nginx auth_request" "nginx is not installed"
+fi
+
+# Apache + mod_authnz_fcgi
+tg_apache_start authnz
+A=$TG_APACHE_URL
+check_allowed apache-authnz "$A"
+for code in 401 403 503; do
+	check_denied apache-authnz "$A" "$code" "$code" body
+done
+tg_stop apache-authnz
+# UserExpr made REMOTE_USER Apache's user: %u of the access log.
+tg_check_contains "apache-authnz: user in the access log" \
+    "$(cat "$TG_DIR/apache-authnz/apache-access.log")" " - nulluser ["
+
+# Apache + mod_fcgid: Apache spawns null-authz itself.
+export TG_AUTHZ_CMD="$TG_BUILD/tools/null-authz"
+export TG_CONFIG=$TG_DIR/fcgid-marker.conf
+tg_apache_start fcgid
+F=$TG_APACHE_URL
+check_allowed apache-fcgid "$F"
+tg_http GET "$F/api/x" "${AUTH[@]}"
+read_body
+tg_check_contains "apache-fcgid: FcgidInitialEnv TOKENGATE_CONFIG reaches the authorizer" \
+    "$BODY" $'\nTG_SAW_CONFIG='"$TG_CONFIG"$'\n'
+for code in 401 403 503; do
+	# Defect of mod_fcgid 2.3.9: every denial is 401 with Apache's page.
+	check_denied apache-fcgid "$F" "$code" 401 nobody
+done
+tg_stop apache-fcgid
+
+# Apache + mod_authnz_fcgi with the authorizer gone: fails closed.
+tg_stop null-authz-tcp
+tg_apache_start authnz
+tg_http GET "$TG_APACHE_URL/api/x" "${AUTH[@]}"
+tg_check "apache-authnz: authorizer down fails closed (500)" 500 "$TG_STATUS"
+tg_check_absent "apache-authnz: authorizer down: application not reached" \
+    "$(cat "$TG_BODY")" "FCGI_ROLE="
+
+tg_summary

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+#
+# run-all.sh: runs every test suite in turn and adds up their results.
+#
+#   1. the unit-test binaries build/tests/test_* (and build-asan/tests/test_*
+#      when the sanitizer build exists);
+#   2. every tests/integration/test_*.sh, against the programs of
+#      $TG_BUILD (default: build-asan when it holds the programs, so that
+#      real traffic runs under ASan+UBSan; otherwise build).
+#
+# Every suite ends with a line "... N passed, N failed"; this script prints
+# each suite's result and, as its very last line, the total
+# "N passed, N failed".  A suite that exits non-zero, crashes, times out
+# or prints no such line counts as (at least) one failure.  The exit
+# status is non-zero when anything failed.
+#
+# TG_SUITE_TIMEOUT (seconds, default 900) bounds each suite.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+
+if [ -z "${TG_BUILD:-}" ]; then
+	if [ -x build-asan/tokengate-authz ]; then
+		TG_BUILD=build-asan
+	else
+		TG_BUILD=build
+	fi
+fi
+export TG_BUILD
+timeout_s=${TG_SUITE_TIMEOUT:-900}
+out=$(mktemp /tmp/tg-run-all.XXXXXX) || exit 2
+trap 'rm -f "$out"' EXIT
+
+total_p=0
+total_f=0
+results=()
+
+# run_suite NAME CMD...: runs one suite, its output to the terminal and to
+# $out, and records its result.
+run_suite() {
+	local name=$1 rc line p f
+	shift
+	echo "=== $name"
+	timeout -k 30 "$timeout_s" "$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+	else
+		p=0 f=0
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# crashed, timed out or failed without saying so
+	fi
+	total_p=$((total_p + p))
+	total_f=$((total_f + f))
+	case $rc in
+	0) results+=("$name: $p passed, $f failed") ;;
+	124) results+=("$name: $p passed, $f failed (TIMED OUT after ${timeout_s}s)") ;;
+	*) results+=("$name: $p passed, $f failed (exit status $rc)") ;;
+	esac
+}
+
+for dir in build build-asan; do
+	for t in "$dir"/tests/test_*; do
+		[ -x "$t" ] || continue
+		run_suite "unit $t" "$t"
+	done
+done
+for t in tests/integration/test_*.sh; do
+	[ -f "$t" ] || continue
+	run_suite "integration $t ($TG_BUILD)" bash "$t"
+done
+
+echo
+echo "=== results"
+for r in "${results[@]}"; do
+	echo "$r"
+done
+[ "${#results[@]}" -gt 0 ] || total_f=$((total_f + 1))
+echo "$total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]

@@ -1,0 +1,41 @@
+/*
+ * tokentool: makes tokens for tests, without a database.
+ *
+ *   tokentool random PREFIX         a well-formed token with a random id
+ *   tokentool forge PREFIX ID       a well-formed token for ID with a new
+ *                                   (so wrong) secret
+ *   tokentool badcheck TOKEN        TOKEN with its last check digit changed
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "token.h"
+
+int
+main(int argc, char **argv)
+{
+	struct tg_token t;
+
+	if (argc == 3 && strcmp(argv[1], "random") == 0 &&
+	    tg_token_generate(argv[2], NULL, &t) == 0) {
+		printf("%s\n", t.text);
+		return 0;
+	}
+	if (argc == 4 && strcmp(argv[1], "forge") == 0 &&
+	    tg_token_generate(argv[2], argv[3], &t) == 0) {
+		printf("%s\n", t.text);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "badcheck") == 0) {
+		size_t n = strlen(argv[2]);
+
+		if (n == 0)
+			return 2;
+		argv[2][n - 1] = argv[2][n - 1] == '0' ? '1' : '0';
+		printf("%s\n", argv[2]);
+		return 0;
+	}
+	fprintf(stderr, "usage: tokentool random PREFIX | forge PREFIX ID | "
+	    "badcheck TOKEN\n");
+	return 2;
+}
