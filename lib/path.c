@@ -210,8 +210,20 @@ tg_path_canonicalize(const char *uri, size_t len, char *out, size_t outsz,
 			reason = "fragment in request URI";
 			goto fail;
 		}
-		if (uri[i] == '?' && plen == len)
-			plen = i;
+		if (uri[i] != '?')
+			continue;
+		/*
+		 * Servers disagree on where the path ends when the query
+		 * holds another '?': lighttpd 1.4.69 splits at the last one
+		 * and then resolves dot segments, so it serves
+		 * "/public?/../secret?" as "/secret" while the first '?'
+		 * gives "/public".  Only one '?' is unambiguous.
+		 */
+		if (plen != len) {
+			reason = "more than one '?' in request URI";
+			goto fail;
+		}
+		plen = i;
 	}
 	if (uri[0] != '/') {
 		reason = "path does not start with '/'";

@@ -9,7 +9,11 @@
  *
  * What it does, in order:
  *   - drops the query (everything from the first '?'); a raw '#' anywhere
- *     is refused, since a client never sends a fragment;
+ *     is refused, since a client never sends a fragment, and so is a
+ *     second raw '?' (lighttpd 1.4.69 splits path and query at the LAST
+ *     '?', so "/public?/../secret?" is served as "/secret": only a URI
+ *     with at most one '?' means the same thing to every server; encode
+ *     a '?' inside a query as %3F);
  *   - requires the path to start with '/' (so "*" and absolute-form URIs
  *     such as "http://host/x" are refused);
  *   - percent-decodes exactly once, like Apache and lighttpd: "%252e"

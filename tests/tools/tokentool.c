@@ -5,10 +5,16 @@
  *   tokentool forge PREFIX ID       a well-formed token for ID with a new
  *                                   (so wrong) secret
  *   tokentool badcheck TOKEN        TOKEN with its last check digit changed
+ *   tokentool canon URI             the canonical path the authorizer
+ *                                   decides on, or REJECT
+ *   tokentool rule PATH             exit 0 when "GET PATH" is a valid
+ *                                   API rule (the path can be written)
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "path.h"
+#include "rules.h"
 #include "token.h"
 
 int
@@ -35,7 +41,25 @@ main(int argc, char **argv)
 		printf("%s\n", argv[2]);
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "canon") == 0) {
+		static char out[TG_PATH_MAX];
+		const char *why;
+
+		if (tg_path_canonicalize(argv[2], strlen(argv[2]), out,
+		    sizeof out, &why) != 0)
+			printf("REJECT\n");
+		else
+			printf("%s\n", out);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "rule") == 0) {
+		char rule[TG_PATH_MAX + 8], err[256];
+
+		snprintf(rule, sizeof rule, "GET %s", argv[2]);
+		return tg_rules_check_one(TG_RULES_API, rule, strlen(rule),
+		    err, sizeof err) == 0 ? 0 : 1;
+	}
 	fprintf(stderr, "usage: tokentool random PREFIX | forge PREFIX ID | "
-	    "badcheck TOKEN\n");
+	    "badcheck TOKEN | canon URI | rule PATH\n");
 	return 2;
 }
