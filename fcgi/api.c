@@ -1,107 +1,518 @@
 /*
  * api.c: tokengate-api, the FastCGI responder for token management.
  *
- * This first version serves the health route; the token routes build on
- * the same accept loop and the same tg_verify path as the authorizer.
+ * Each request is routed on its canonical path, then its caller is
+ * established, then the route runs.  The caller is either a bearer token,
+ * checked in-process by tg_verify() exactly as the authorizer checks it,
+ * or, only with trust_remote_user = yes, the REMOTE_USER that the web
+ * server's own authentication set.
+ *
+ * For a token the API call itself is the request that is decided on: its
+ * method, its path, the client address and the environment, so the
+ * token's CIDRs and environment limits apply, and the route's permission
+ * (token:read, token:create, token:revoke or audit:read) is what it must
+ * hold, through TOKENGATE_REQUIRE-style permission mode.  Permission mode
+ * does not look at API rules, so when the token has API rules they must
+ * also allow the call: a token whose rules only reach /data cannot manage
+ * tokens, whatever its permissions.  token:admin widens the routes from
+ * the caller's own tokens to everyone's.
+ *
+ * Threads share only the read-only configuration and key; each owns a
+ * database connection and an HMAC context.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <fcgiapp.h>
-#include <json.h>
 
-#include "config.h"
+#include "api.h"
 #include "fcgi_common.h"
+#include "names.h"
 #include "path.h"
-#include "store.h"
+#include "rules.h"
+#include "token.h"
 
-struct worker {
-	pthread_t	 thread;
-	int		 listen_fd;
-	struct tg_store	*store;
+struct tg_config api_cfg;
+
+enum route {
+	R_NONE, R_TOKENS, R_TOKEN, R_ROTATE, R_PROFILES, R_ME, R_AUDIT,
+	R_HEALTH
 };
 
-static struct tg_config cfg;
+/*
+ * What each route and method needs.  perm NULL means no caller at all
+ * (health).  A method absent from the table gets 405 with the route's
+ * Allow list.
+ */
+static const struct {
+	enum route	 route;
+	const char	*method;
+	const char	*perm;
+	void		(*fn)(struct api_req *);
+} handlers[] = {
+	{ R_TOKENS,	"GET",		"token:read",	api_tokens_list },
+	{ R_TOKENS,	"POST",		"token:create",	api_tokens_create },
+	{ R_TOKEN,	"GET",		"token:read",	api_tokens_get },
+	{ R_TOKEN,	"PATCH",	"token:create",	api_tokens_update },
+	{ R_TOKEN,	"DELETE",	"token:revoke",	api_tokens_revoke },
+	{ R_ROTATE,	"POST",		"token:create",	api_tokens_rotate },
+	{ R_PROFILES,	"GET",		"token:read",	api_info_profiles },
+	{ R_ME,		"GET",		"token:read",	api_info_me },
+	{ R_AUDIT,	"GET",		"audit:read",	api_info_audit },
+	{ R_HEALTH,	"GET",		NULL,		api_info_health },
+};
 
-static void
-send_json(FCGX_Request *r, int status, struct json_object *o)
+static const char *const allow[] = {
+	[R_NONE] = "",
+	[R_TOKENS] = "GET, HEAD, POST",
+	[R_TOKEN] = "GET, HEAD, PATCH, DELETE",
+	[R_ROTATE] = "POST",
+	[R_PROFILES] = "GET, HEAD",
+	[R_ME] = "GET, HEAD",
+	[R_AUDIT] = "GET, HEAD",
+	[R_HEALTH] = "GET, HEAD",
+};
+
+int
+api_has(const struct api_req *q, const char *perm)
 {
-	const char *body = json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN);
+	return q->caller.perms != NULL && tg_perm_covers(q->caller.perms, perm);
+}
 
-	FCGX_FPrintF(r->out, "Status: %d\r\nContent-Type: application/json\r\n"
-	    "Cache-Control: no-store\r\nContent-Length: %zu\r\n\r\n%s",
-	    status, strlen(body), body);
+/* Maps the canonical path to a route; fills q->id for token routes. */
+static enum route
+route_of(struct api_req *q)
+{
+	size_t bl = strlen(api_cfg.api_base), n;
+	const char *rel;
+
+	if (strncmp(q->path, api_cfg.api_base, bl) != 0 || q->path[bl] != '/')
+		return R_NONE;
+	rel = q->path + bl;
+	if (strcmp(rel, "/tokens") == 0)
+		return R_TOKENS;
+	if (strcmp(rel, "/profiles") == 0)
+		return R_PROFILES;
+	if (strcmp(rel, "/me") == 0)
+		return R_ME;
+	if (strcmp(rel, "/audit") == 0)
+		return R_AUDIT;
+	if (strcmp(rel, "/health") == 0)
+		return R_HEALTH;
+	if (strncmp(rel, "/tokens/", 8) != 0)
+		return R_NONE;
+	rel += 8;
+	/* An id of the wrong shape cannot exist: 404 without a lookup. */
+	n = strcspn(rel, "/");
+	if (n != TG_TOKEN_ID_LEN || !tg_token_id_valid(rel, n))
+		return R_NONE;
+	memcpy(q->id, rel, n);
+	q->id[n] = '\0';
+	if (rel[n] == '\0')
+		return R_TOKEN;
+	if (strcmp(rel + n, "/rotate") == 0)
+		return R_ROTATE;
+	return R_NONE;
 }
 
 static void
-send_error(FCGX_Request *r, int status, const char *code, const char *msg)
+log_denial(const struct api_req *q, const struct tg_decision *d)
 {
-	struct json_object *o = json_object_new_object();
+	char path[256], method[40], detail[300], addr[64];
 
-	json_object_object_add(o, "error", json_object_new_string(code));
-	json_object_object_add(o, "message", json_object_new_string(msg));
-	send_json(r, status, o);
-	json_object_put(o);
+	if (!api_cfg.log_denials && d->status != 503)
+		return;
+	tg_fcgi_escape(q->path, 200, path, sizeof path);
+	tg_fcgi_escape(q->method, 32, method, sizeof method);
+	tg_fcgi_escape(d->detail, 256, detail, sizeof detail);
+	tg_fcgi_escape(q->remote_addr, 46, addr, sizeof addr);
+	tg_fcgi_log("deny status=%d reason=%s token=%s method=%s path=\"%s\" "
+	    "addr=%s%s%s%s", d->status, tg_policy_reason_str(d->reason),
+	    d->token_id[0] ? d->token_id : "-", method, path, addr,
+	    detail[0] ? " detail=\"" : "", detail, detail[0] ? "\"" : "");
+}
+
+/* Refuses the caller with reason, in the authorizer's format. */
+static int
+refuse(struct api_req *q, enum tg_reason reason, const char *detail,
+    int bearer)
+{
+	struct tg_decision d;
+
+	tg_policy_refuse(reason, &d);
+	snprintf(d.detail, sizeof d.detail, "%s", detail != NULL ? detail :
+	    "");
+	snprintf(d.token_id, sizeof d.token_id, "%s", q->caller.token_id);
+	api_reply_decision(q, &d, bearer);
+	log_denial(q, &d);
+	return -1;
+}
+
+/*
+ * When the token has API rules they must allow this call as well.  The
+ * compiled rules inside a grant are private to lib/policy, so they are
+ * compiled again from their texts; that happens only for tokens that have
+ * rules, and only on the API, never on the authorizer's path.
+ */
+int
+api_refuse(struct api_req *q, enum tg_reason reason, const char *detail)
+{
+	return refuse(q, reason, detail, strcmp(q->caller.via, "session") != 0);
+}
+
+static int
+check_api_rules(struct api_req *q, const struct tg_grant *g)
+{
+	struct tg_rules *rules;
+	char *text = NULL, err[256], detail[300];
+	size_t len = 0, n;
+	const char *r;
+	long i, idx;
+	int allow_it = 0, rc = -1;
+
+	for (i = 0; (r = tg_grant_rule_text(g, 1, i))[0] != '\0'; i++) {
+		char *t;
+
+		n = strlen(r);
+		if ((t = realloc(text, len + n + 2)) == NULL)
+			goto out;
+		text = t;
+		if (len > 0)
+			text[len++] = '\n';
+		memcpy(text + len, r, n + 1);
+		len += n;
+	}
+	if (i == 0)
+		return 0;
+	rules = tg_rules_compile(TG_RULES_API, text, len, err, sizeof err);
+	if (rules == NULL) {
+		refuse(q, TG_UNAVAILABLE, err, 1);
+		goto out;
+	}
+	idx = tg_rules_match_api(rules, q->method, q->path, &allow_it);
+	if (idx >= 0)
+		snprintf(detail, sizeof detail, "%s",
+		    tg_rules_text(rules, (size_t)idx));
+	tg_rules_free(rules);
+	if (idx < 0) {
+		refuse(q, TG_NO_RULE_MATCHED, "no API rule matched", 1);
+		goto out;
+	}
+	if (!allow_it) {
+		refuse(q, TG_RULE_DENIED, detail, 1);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	return rc;
+}
+
+static int
+auth_token(struct api_req *q, const char *authorization, const char *perm)
+{
+	struct tg_request req;
+	struct tg_decision d;
+	struct tg_grant *g = NULL;
+	const char *env;
+
+	memset(&req, 0, sizeof req);
+	req.method = q->method;
+	req.uri = q->uri;
+	req.remote_addr = q->remote_addr;
+	req.require = perm;
+	env = FCGX_GetParam("TOKENGATE_ENV", q->r->envp);
+	req.env = env != NULL && env[0] != '\0' ? env : api_cfg.environment;
+	if (tg_verify(&q->w->verifier, authorization, &req, q->now, &d,
+	    &g) != 200) {
+		api_reply_decision(q, &d, 1);
+		log_denial(q, &d);
+		return -1;
+	}
+	q->caller.via = "api_token";
+	q->caller.grant = g;
+	q->caller.perms = tg_grant_effective_set(g);
+	snprintf(q->caller.user, sizeof q->caller.user, "%s",
+	    tg_grant_user(g));
+	snprintf(q->caller.token_id, sizeof q->caller.token_id, "%s",
+	    tg_grant_id(g));
+	return check_api_rules(q, g);
+}
+
+static int
+auth_session(struct api_req *q, const char *user, const char *perm)
+{
+	struct tg_store_user u;
+	char err[256];
+	int rc;
+
+	q->caller.via = "session";
+	if (!tg_names_user_valid(user))
+		return refuse(q, TG_INSUFFICIENT_PERMISSIONS, "REMOTE_USER is "
+		    "not a valid tokengate user name", 0);
+	snprintf(q->caller.user, sizeof q->caller.user, "%s", user);
+	rc = tg_store_user_get(q->w->store, user, &u);
+	if (rc == TG_STORE_NOT_FOUND)
+		return refuse(q, TG_INSUFFICIENT_PERMISSIONS, "REMOTE_USER is "
+		    "not a tokengate user", 0);
+	if (rc != TG_STORE_OK) {
+		api_reply_store(q, rc);
+		return -1;
+	}
+	if (!u.enabled) {
+		tg_store_user_free(&u);
+		return refuse(q, TG_USER_DISABLED, NULL, 0);
+	}
+	rc = tg_perm_parse(u.permissions, strlen(u.permissions),
+	    &q->caller.session_perms, err, sizeof err);
+	tg_store_user_free(&u);
+	if (rc != 0)
+		return refuse(q, TG_UNAVAILABLE, err, 0);
+	q->caller.perms = &q->caller.session_perms;
+	if (perm != NULL && !api_has(q, perm))
+		return refuse(q, TG_INSUFFICIENT_PERMISSIONS, perm, 0);
+	return 0;
+}
+
+/*
+ * Establishes the caller and checks that it holds perm.  Returns 0, or
+ * -1 after replying.
+ */
+static int
+authenticate(struct api_req *q, const char *perm)
+{
+	const char *auth = FCGX_GetParam("HTTP_AUTHORIZATION", q->r->envp);
+	const char *ru = FCGX_GetParam("REMOTE_USER", q->r->envp);
+	const char *tok;
+	size_t len;
+
+	/*
+	 * A bearer credential always wins: it must be valid even where a
+	 * session could have been used, so a bad token is never masked.
+	 */
+	if (tg_token_from_authorization(auth, &tok, &len) ||
+	    !api_cfg.trust_remote_user || ru == NULL || ru[0] == '\0')
+		return auth_token(q, auth, perm);
+	return auth_session(q, ru, perm);
+}
+
+/* Is ct "application/json", optionally with "; charset=utf-8"? */
+static int
+json_content_type(const char *ct)
+{
+	const char *p;
+	size_t n;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
+		return 0;
+	p = ct + 16;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0')
+		return 1;
+	if (*p++ != ';')
+		return 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, "charset=", 8) != 0)
+		return 0;
+	p += 8;
+	if (*p == '"')
+		p++;
+	if (strncasecmp(p, "utf-8", 5) != 0)
+		return 0;
+	p += 5;
+	if (*p == '"')
+		p++;
+	n = strspn(p, " \t");
+	return p[n] == '\0';
+}
+
+int
+api_read_body(struct api_req *q, char **body, size_t *len)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", q->r->envp);
+	const char *ct = FCGX_GetParam("CONTENT_TYPE", q->r->envp);
+	unsigned long long want = 0;
+	size_t max = api_cfg.max_body_bytes, cap, got = 0;
+	char *buf;
+	int known = cl != NULL && cl[0] != '\0', n;
+
+	*body = NULL;
+	*len = 0;
+	if (known && tg_apireq_uint(cl, 0, ~0ULL, &want) != 0) {
+		api_reply_error(q, 400, "invalid_request", NULL, "bad "
+		    "Content-Length");
+		return -1;
+	}
+	/* Refuse before reading a byte of what is too big. */
+	if (known && want > max) {
+		api_reply_error(q, 413, "payload_too_large", NULL,
+		    "the body is larger than %zu bytes", max);
+		return -1;
+	}
+	if (known && want > 0 && !json_content_type(ct)) {
+		api_reply_error(q, 415, "unsupported_media_type", NULL, "the "
+		    "body must be application/json");
+		return -1;
+	}
+	/* Without a length, read at most one byte more than allowed. */
+	cap = known ? (size_t)want : max + 1;
+	buf = malloc(cap + 1);
+	if (buf == NULL) {
+		api_reply_error(q, 500, "internal_error", NULL,
+		    "out of memory");
+		return -1;
+	}
+	while (got < cap) {
+		n = FCGX_GetStr(buf + got, (int)(cap - got), q->r->in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (known && got < want) {
+		free(buf);
+		api_reply_error(q, 400, "invalid_request", NULL, "the body is "
+		    "shorter than its Content-Length");
+		return -1;
+	}
+	if (!known && got > max) {
+		free(buf);
+		api_reply_error(q, 413, "payload_too_large", NULL,
+		    "the body is larger than %zu bytes", max);
+		return -1;
+	}
+	if (!known && got > 0 && !json_content_type(ct)) {
+		free(buf);
+		api_reply_error(q, 415, "unsupported_media_type", NULL, "the "
+		    "body must be application/json");
+		return -1;
+	}
+	*body = buf;
+	*len = got;
+	return 0;
+}
+
+void
+api_audit_fill(const struct api_req *q, struct tg_audit *a,
+    const char *action, const char *target_id, const char *target_user,
+    const char *outcome, const char *detail)
+{
+	memset(a, 0, sizeof *a);
+	a->actor = q->caller.user[0] ? q->caller.user : NULL;
+	a->actor_token_id = q->caller.token_id[0] ? q->caller.token_id : NULL;
+	a->via = q->caller.via;
+	a->action = action;
+	a->target_token_id = target_id != NULL && target_id[0] ? target_id :
+	    NULL;
+	a->target_user = target_user != NULL && target_user[0] ? target_user :
+	    NULL;
+	a->outcome = outcome;
+	/* The audit column holds an address; anything else is dropped. */
+	a->remote_addr = q->remote_addr != NULL &&
+	    strlen(q->remote_addr) <= 45 &&
+	    strspn(q->remote_addr, "0123456789abcdefABCDEF:.") ==
+	    strlen(q->remote_addr) ? q->remote_addr : NULL;
+	a->detail = detail != NULL && detail[0] ? detail : NULL;
+}
+
+void
+api_audit_refused(struct api_req *q, const char *action,
+    const char *target_id, const char *target_user, const char *outcome,
+    const char *detail)
+{
+	struct tg_audit a;
+	char err[300];
+	int rc;
+
+	api_audit_fill(q, &a, action, target_id, target_user, outcome, detail);
+	rc = tg_store_audit(q->w->store, &a);
+	if (rc != TG_STORE_OK) {
+		tg_fcgi_escape(tg_store_error(q->w->store), 256, err,
+		    sizeof err);
+		tg_fcgi_log("cannot write the audit record of a refused %s: %s",
+		    action, err);
+	}
+}
+
+int
+api_caller_record(struct api_req *q, struct tg_record *rec)
+{
+	return tg_store_lookup(q->w->store, q->caller.token_id, rec);
 }
 
 static void
-route_health(struct worker *w, FCGX_Request *r)
+handle(struct api_worker *w, FCGX_Request *r)
 {
-	struct json_object *o = json_object_new_object();
-	int up = tg_store_connect(w->store) == TG_STORE_OK;
+	struct api_req *q;
+	const char *why = NULL, *qm, *m;
+	enum route rt;
+	size_t i;
 
-	json_object_object_add(o, "status",
-	    json_object_new_string(up ? "ok" : "degraded"));
-	json_object_object_add(o, "database",
-	    json_object_new_string(up ? "up" : "down"));
-	send_json(r, up ? 200 : 503, o);
-	json_object_put(o);
-}
-
-static void
-handle(struct worker *w, FCGX_Request *r)
-{
-	const char *method = FCGX_GetParam("REQUEST_METHOD", r->envp);
-	const char *uri = FCGX_GetParam("REQUEST_URI", r->envp);
-	char path[4096], want[TG_CONFIG_STR + 16];
-	const char *why = NULL;
-
-	if (uri == NULL || tg_path_canonicalize(uri, strlen(uri), path,
-	    sizeof path, &why) != 0) {
-		send_error(r, 400, "bad_path", why != NULL ? why :
-		    "no request URI");
+	/* The request holds a TG_PATH_MAX buffer: keep it off the stack. */
+	q = calloc(1, sizeof *q);
+	if (q == NULL) {
+		FCGX_PutS("Status: 500\r\n\r\n", r->out);
 		return;
 	}
-	snprintf(want, sizeof want, "%s/health", cfg.api_base);
-	if (strcmp(path, want) == 0) {
-		if (method == NULL || (strcmp(method, "GET") != 0 &&
-		    strcmp(method, "HEAD") != 0)) {
-			FCGX_PutS("Status: 405\r\nAllow: GET, HEAD\r\n"
-			    "Content-Type: application/json\r\n\r\n"
-			    "{\"error\":\"method_not_allowed\",\"message\":"
-			    "\"use GET\"}", r->out);
-			return;
-		}
-		route_health(w, r);
-		return;
+	q->r = r;
+	q->w = w;
+	q->now = (int64_t)time(NULL);
+	q->method = FCGX_GetParam("REQUEST_METHOD", r->envp);
+	q->uri = FCGX_GetParam("REQUEST_URI", r->envp);
+	q->remote_addr = FCGX_GetParam("REMOTE_ADDR", r->envp);
+	q->caller.via = "api_token";
+	if (q->method == NULL)
+		q->method = "";
+	if (q->uri == NULL || tg_path_canonicalize(q->uri, strlen(q->uri),
+	    q->path, sizeof q->path, &why) != 0) {
+		api_reply_error(q, 400, "invalid_request", NULL, "%s",
+		    why != NULL ? why : "no request URI");
+		goto out;
 	}
-	send_error(r, 404, "not_found", "no such route");
+	qm = strchr(q->uri, '?');
+	q->query = qm != NULL ? qm + 1 : "";
+	q->query_len = strlen(q->query);
+	rt = route_of(q);
+	if (rt == R_NONE) {
+		api_reply_error(q, 404, "not_found", NULL, "no such route");
+		goto out;
+	}
+	q->head = strcmp(q->method, "HEAD") == 0;
+	m = q->head ? "GET" : q->method;
+	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+		if (handlers[i].route == rt &&
+		    strcmp(handlers[i].method, m) == 0)
+			break;
+	if (i == sizeof handlers / sizeof handlers[0]) {
+		api_reply_method(q, allow[rt]);
+		goto out;
+	}
+	if (handlers[i].perm != NULL &&
+	    authenticate(q, handlers[i].perm) != 0)
+		goto out;
+	handlers[i].fn(q);
+out:
+	tg_grant_free(q->caller.grant);
+	tg_perm_set_free(&q->caller.session_perms);
+	free(q);
 }
 
 static void *
 run(void *arg)
 {
-	struct worker *w = arg;
+	struct api_worker *w = arg;
 	FCGX_Request r;
 
-	if (FCGX_InitRequest(&r, w->listen_fd, 0) != 0)
+	if (FCGX_InitRequest(&r, w->listen_fd, 0) != 0) {
+		tg_fcgi_log("FCGX_InitRequest failed");
 		return NULL;
+	}
 	while (!tg_fcgi_stopping()) {
 		if (FCGX_Accept_r(&r) < 0) {
 			if (tg_fcgi_stopping())
@@ -119,28 +530,47 @@ run(void *arg)
 int
 main(int argc, char **argv)
 {
-	struct worker w[64];
+	struct api_worker w[64];
 	struct tg_fcgi_start st;
+	struct tg_hmac_key *key;
+	char err[512];
 	int i, rc;
 
-	if ((rc = tg_fcgi_start(argc, argv, "tokengate-api", 2, &cfg,
+	if ((rc = tg_fcgi_start(argc, argv, "tokengate-api", 2, &api_cfg,
 	    &st)) != 0)
 		return rc;
+	key = tg_hmac_key_load(api_cfg.key_file, err, sizeof err);
+	if (key == NULL) {
+		tg_fcgi_log("%s", err);
+		return 1;
+	}
 	memset(w, 0, sizeof w);
 	for (i = 0; i < st.threads; i++) {
 		w[i].listen_fd = st.listen_fd;
-		w[i].store = tg_store_new(&cfg);
-		if (w[i].store == NULL ||
-		    pthread_create(&w[i].thread, NULL, run, &w[i]) != 0) {
-			tg_fcgi_log("cannot start worker %d", i);
+		w[i].store = tg_store_new(&api_cfg);
+		w[i].hmac = tg_hmac_new(key);
+		if (w[i].store == NULL || w[i].hmac == NULL) {
+			tg_fcgi_log("out of memory");
+			return 1;
+		}
+		w[i].verifier.cfg = &api_cfg;
+		w[i].verifier.store = w[i].store;
+		w[i].verifier.hmac = w[i].hmac;
+	}
+	for (i = 0; i < st.threads; i++) {
+		if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0) {
+			tg_fcgi_log("pthread_create failed");
 			return 1;
 		}
 	}
-	for (i = 0; i < st.threads; i++) {
+	for (i = 0; i < st.threads; i++)
 		pthread_join(w[i].thread, NULL);
+	for (i = 0; i < st.threads; i++) {
 		tg_store_free(w[i].store);
+		tg_hmac_free(w[i].hmac);
 	}
-	tg_config_wipe(&cfg);
+	tg_hmac_key_free(key);
+	tg_config_wipe(&api_cfg);
 	tg_fcgi_finish(&st);
 	return 0;
 }

@@ -17,6 +17,8 @@
 
 #include <openssl/crypto.h>
 
+#include "names.h"
+#include "perm.h"
 #include "token.h"
 
 enum kind { K_STR, K_UINT, K_BOOL, K_PREFIX, K_PATHBASE };
@@ -45,13 +47,44 @@ static const struct key keys[] = {
 	{ "log_denials",	K_BOOL,	F(log_denials),		0, 0 },
 	{ "api_base",		K_PATHBASE, F(api_base),	0, 0 },
 	{ "max_expiry_days",	K_UINT,	F(max_expiry_days),	1, 365 },
+	{ "trust_remote_user",	K_BOOL,	F(trust_remote_user),	0, 0 },
+	{ "max_body_bytes",	K_UINT,	F(max_body_bytes),	1024, 1048576 },
+	{ "rotation_max_grace_seconds", K_UINT, F(rotation_max_grace_seconds),
+							0, 2592000 },
+	{ "page_limit_default",	K_UINT,	F(page_limit_default),	1, 1000 },
+	{ "page_limit_max",	K_UINT,	F(page_limit_max),	1, 1000 },
 };
 #undef F
 #define NKEYS	(sizeof keys / sizeof keys[0])
 
+/*
+ * The built-in profiles are the suggested permission sets of seed 002
+ * (Floh's token profiles), each a superset of the one before.
+ */
+static const struct {
+	const char	*name;
+	const char	*permissions;
+} builtin_profiles[] = {
+	{ "read-only-analyst",
+	  "workflow:read run:read task:read approval:read project:read "
+	  "connector:read audit:read report:read" },
+	{ "workflow-author",
+	  "workflow:read run:read task:read approval:read project:read "
+	  "connector:read audit:read report:read workflow:create "
+	  "workflow:update workflow:publish workflow:start schedule:read "
+	  "schedule:manage" },
+	{ "full-operator",
+	  "workflow:read run:read task:read approval:read project:read "
+	  "connector:read audit:read report:read workflow:create "
+	  "workflow:update workflow:publish workflow:start schedule:read "
+	  "schedule:manage run:cancel run:update config:export config:import" },
+};
+
 void
 tg_config_defaults(struct tg_config *cfg)
 {
+	size_t i;
+
 	memset(cfg, 0, sizeof *cfg);
 	snprintf(cfg->db_host, sizeof cfg->db_host, "localhost");
 	cfg->db_port = 3306;
@@ -66,12 +99,39 @@ tg_config_defaults(struct tg_config *cfg)
 	cfg->log_denials = 1;
 	snprintf(cfg->api_base, sizeof cfg->api_base, "/api/auth");
 	cfg->max_expiry_days = 365;
+	cfg->trust_remote_user = 0;
+	cfg->max_body_bytes = 65536;
+	cfg->rotation_max_grace_seconds = 604800;
+	cfg->page_limit_default = 50;
+	cfg->page_limit_max = 200;
+	for (i = 0; i < sizeof builtin_profiles / sizeof builtin_profiles[0];
+	    i++) {
+		struct tg_config_profile *p = &cfg->profiles[cfg->nprofiles++];
+
+		snprintf(p->name, sizeof p->name, "%s",
+		    builtin_profiles[i].name);
+		snprintf(p->permissions, sizeof p->permissions, "%s",
+		    builtin_profiles[i].permissions);
+		p->builtin = 1;
+	}
 }
 
 static int
 is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The index of a key in the table; the name must be in it. */
+static size_t
+key_index(const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS - 1; i++)
+		if (strcmp(keys[i].name, k) == 0)
+			break;
+	return i;
 }
 
 static int
@@ -149,14 +209,125 @@ set_value(struct tg_config *cfg, const struct key *k, const char *v,
 	return -1;
 }
 
+/*
+ * Handles "profile.NAME = perm perm ...".  The key is open-ended, so it is
+ * not in the key table.  plines[i] is the line that set profiles[i] (0 for
+ * a built-in one), so a second line for one name is a duplicate while the
+ * first one may replace a built-in profile.  The list is stored with
+ * single spaces.  Returns 0, or -1 with why set to the whole message after
+ * "NAME:LINE: ".
+ */
+static int
+set_profile(struct tg_config *cfg, const char *key, size_t keylen,
+    const char *v, size_t vlen, unsigned line, unsigned *plines, char *why,
+    size_t whysz)
+{
+	char name[TG_CONFIG_PROFILE_NAME], list[TG_CONFIG_PROFILE_PERMS];
+	struct tg_config_profile *p = NULL;
+	size_t namelen = keylen - 8, i, n = 0, o = 0;	/* 8 = "profile." */
+
+	if (namelen == 0 || namelen >= sizeof name) {
+		snprintf(why, whysz, "'%.*s': profile names are 1-64 of a-z, "
+		    "0-9, _ and -", (int)(keylen > 80 ? 80 : keylen), key);
+		return -1;
+	}
+	memcpy(name, key + 8, namelen);
+	name[namelen] = '\0';
+	if (!tg_names_role_valid(name)) {
+		snprintf(why, whysz, "'%.*s': profile names are 1-64 of a-z, "
+		    "0-9, _ and -", (int)(keylen > 80 ? 80 : keylen), key);
+		return -1;
+	}
+	for (i = 0; i < vlen; i++) {
+		if ((unsigned char)v[i] < 0x20 && !is_blank(v[i])) {
+			snprintf(why, whysz, "profile.%s: control character in "
+			    "value", name);
+			return -1;
+		}
+	}
+	/* Split at blanks; each item must be a permission. */
+	i = 0;
+	while (i < vlen) {
+		size_t s;
+
+		while (i < vlen && is_blank(v[i]))
+			i++;
+		if (i == vlen)
+			break;
+		s = i;
+		while (i < vlen && !is_blank(v[i]))
+			i++;
+		if (!tg_perm_valid(v + s, i - s)) {
+			snprintf(why, whysz, "profile.%s: \"%.*s\" is not a "
+			    "permission (resource:action, resource:* or *)",
+			    name, (int)(i - s > 140 ? 140 : i - s), v + s);
+			return -1;
+		}
+		if (o + (i - s) + 2 > sizeof list) {
+			snprintf(why, whysz, "profile.%s: permission list "
+			    "longer than %zu bytes", name, sizeof list - 1);
+			return -1;
+		}
+		if (o > 0)
+			list[o++] = ' ';
+		memcpy(list + o, v + s, i - s);
+		o += i - s;
+		n++;
+	}
+	list[o] = '\0';
+	if (n == 0) {
+		snprintf(why, whysz, "profile.%s: expected one or more "
+		    "permissions", name);
+		return -1;
+	}
+	for (i = 0; i < cfg->nprofiles; i++) {
+		if (strcmp(cfg->profiles[i].name, name) != 0)
+			continue;
+		if (plines[i] != 0) {
+			snprintf(why, whysz, "'profile.%s' already set on line "
+			    "%u", name, plines[i]);
+			return -1;
+		}
+		p = &cfg->profiles[i];
+		break;
+	}
+	if (p == NULL) {
+		if (cfg->nprofiles == TG_CONFIG_PROFILES_MAX) {
+			snprintf(why, whysz, "profile.%s: more than %d "
+			    "profiles (built-in ones included)", name,
+			    TG_CONFIG_PROFILES_MAX);
+			return -1;
+		}
+		i = cfg->nprofiles++;
+		p = &cfg->profiles[i];
+	}
+	plines[i] = line;
+	memcpy(p->name, name, namelen + 1);
+	memcpy(p->permissions, list, o + 1);
+	p->builtin = 0;
+	return 0;
+}
+
+const struct tg_config_profile *
+tg_config_profile(const struct tg_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nprofiles; i++)
+		if (strcmp(cfg->profiles[i].name, name) == 0)
+			return &cfg->profiles[i];
+	return NULL;
+}
+
 int
 tg_config_parse(struct tg_config *cfg, const char *name, const char *text,
     size_t len, char *err, size_t errsz)
 {
 	unsigned seen[NKEYS] = { 0 };
+	unsigned plines[TG_CONFIG_PROFILES_MAX] = { 0 };
 	const char *p = text, *end = text + len, *eol, *ks, *ke, *vs, *ve;
 	unsigned line = 0;
-	char why[160];
+	char why[256];
 	size_t i;
 
 	while (p < end) {
@@ -192,6 +363,16 @@ tg_config_parse(struct tg_config *cfg, const char *name, const char *text,
 		ve = eol;
 		while (ve > vs && is_blank(ve[-1]))
 			ve--;
+		if ((size_t)(ke - ks) > 8 && memcmp(ks, "profile.", 8) == 0) {
+			if (set_profile(cfg, ks, (size_t)(ke - ks), vs,
+			    (size_t)(ve - vs), line, plines, why,
+			    sizeof why) != 0) {
+				snprintf(err, errsz, "%s:%u: %s", name, line,
+				    why);
+				return -1;
+			}
+			continue;
+		}
 		for (i = 0; i < NKEYS; i++)
 			if (strlen(keys[i].name) == (size_t)(ke - ks) &&
 			    memcmp(keys[i].name, ks, (size_t)(ke - ks)) == 0)
@@ -214,11 +395,22 @@ tg_config_parse(struct tg_config *cfg, const char *name, const char *text,
 			return -1;
 		}
 	}
+	/* The one rule that spans two keys. */
+	if (cfg->page_limit_default > cfg->page_limit_max) {
+		i = seen[key_index("page_limit_default")];
+		if (i == 0)
+			i = seen[key_index("page_limit_max")];
+		snprintf(err, errsz, "%s:%zu: page_limit_default (%u) is above "
+		    "page_limit_max (%u)", name, i, cfg->page_limit_default,
+		    cfg->page_limit_max);
+		return -1;
+	}
 	return 0;
 }
 
 int
-tg_config_load(struct tg_config *cfg, const char *path, char *err,
+tg_config_load(
+struct tg_config *cfg, const char *path, char *err,
     size_t errsz)
 {
 	FILE *f;

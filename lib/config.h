@@ -14,6 +14,22 @@
 #define TG_CONFIG_STR	256
 #define TG_CONFIG_DEFAULT_PATH	"/etc/tokengate/tokengate.conf"
 
+#define TG_CONFIG_PROFILES_MAX	32	/* built-in ones included */
+#define TG_CONFIG_PROFILE_NAME	65	/* 1..64 of [a-z0-9_-], NUL */
+#define TG_CONFIG_PROFILE_PERMS	1024	/* the permission list, NUL */
+
+/*
+ * A token profile: a named permission set that POST /tokens can fill in
+ * ("profile": NAME).  Three are built in (seed 002); "profile.NAME = perm
+ * perm ..." lines add more or replace a built-in one of the same name.
+ * permissions holds valid permissions separated by single spaces.
+ */
+struct tg_config_profile {
+	char		name[TG_CONFIG_PROFILE_NAME];
+	char		permissions[TG_CONFIG_PROFILE_PERMS];
+	int		builtin;		/* 1 unless set by the file */
+};
+
 /* Plain value type; no heap memory inside, so it may be copied freely. */
 struct tg_config {
 	char		db_host[TG_CONFIG_STR];
@@ -31,7 +47,18 @@ struct tg_config {
 	int		log_denials;			/* 0 or 1 */
 	char		api_base[TG_CONFIG_STR];
 	unsigned	max_expiry_days;		/* 1..365 */
+	int		trust_remote_user;		/* 0 or 1 */
+	unsigned	max_body_bytes;			/* API request bodies */
+	unsigned	rotation_max_grace_seconds;	/* 0 = no grace */
+	unsigned	page_limit_default;		/* list routes */
+	unsigned	page_limit_max;
+	struct tg_config_profile profiles[TG_CONFIG_PROFILES_MAX];
+	size_t		nprofiles;
 };
+
+/* The profile called name, or NULL.  Points into cfg. */
+const struct tg_config_profile *tg_config_profile(const struct tg_config *cfg,
+	    const char *name);
 
 /* Fills cfg with the documented defaults.  Pure. */
 void	tg_config_defaults(struct tg_config *cfg);

@@ -812,6 +812,22 @@ fail:
 
 /* --- tokens and audit ------------------------------------------------- */
 
+/*
+ * The change feed hook.  Every statement that changes what a token may do
+ * (insert, update, rotate, revoke, end of a rotation grace) calls this
+ * inside its transaction, so that a cache added later can be told about
+ * the change atomically with it: the caching issue fills this in with an
+ * INSERT into a feed table.  Role and user changes affect many tokens and
+ * will need their own entries.
+ */
+static int
+feed_token(struct tg_store *s, const char *id)
+{
+	(void)s;
+	(void)id;
+	return TG_STORE_OK;
+}
+
 static int
 audit_insert(struct tg_store *s, const struct tg_audit *a)
 {
@@ -870,6 +886,8 @@ tg_store_token_insert(struct tg_store *s, const struct tg_new_token *t,
 	}
 	if (rc != TG_STORE_OK)
 		goto fail;
+	if ((rc = feed_token(s, t->id)) != TG_STORE_OK)
+		goto fail;
 	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
 		goto fail;
 	return commit(s);
@@ -902,6 +920,8 @@ tg_store_token_revoke(struct tg_store *s, const char *id, int64_t now,
 	    "prev_hash = NULL, prev_hash_until = NULL "
 	    "WHERE id = ? AND revoked_at IS NULL", p, 2, NULL);
 	if (rc != TG_STORE_OK)
+		goto fail;
+	if ((rc = feed_token(s, id)) != TG_STORE_OK)
 		goto fail;
 	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
 		goto fail;
@@ -969,4 +989,460 @@ tg_store_token_list(struct tg_store *s, const char *user, tg_store_row_fn fn,
 	mysql_stmt_free_result(st);
 	mysql_stmt_close(st);
 	return rc;
+}
+
+/* --- for the token API ------------------------------------------------ */
+
+/* Called for each row with every column as bytes; see query_rows(). */
+typedef int (*cols_fn)(void *arg, struct col *c);
+
+/*
+ * Runs a query and calls fn for each row (buffered first, so fn may take
+ * its time).  fn returns 0 to go on, a positive value to stop, or a
+ * negative store code, which is returned.
+ */
+static int
+query_rows(struct tg_store *s, const char *sql, const struct prm *p,
+    unsigned np, unsigned ncols, cols_fn fn, void *arg)
+{
+	struct col c[24];
+	MYSQL_STMT *st;
+	int rc, r = 0;
+
+	if (ncols > 24)
+		return TG_STORE_ERROR;
+	st = prepare(s, -1, sql, &rc);
+	if (st == NULL)
+		return rc;
+	if ((rc = execute(s, st, p, np)) != TG_STORE_OK)
+		goto out;
+	if (mysql_stmt_store_result(st) != 0) {
+		rc = fail(s, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+		goto out;
+	}
+	while ((r = fetch(s, st, c, ncols)) == 1) {
+		r = fn(arg, c);
+		cols_free(c, ncols);
+		if (r != 0)
+			break;
+	}
+	if (r < 0)
+		rc = r;
+out:
+	if (s->db != NULL)
+		mysql_stmt_free_result(st);
+	mysql_stmt_close(st);
+	return rc;
+}
+
+/*
+ * SQL text assembled from constant fragments only: values always travel
+ * as parameters, the fragments just leave out the conditions a filter
+ * does not use, so that the optimizer sees plain indexable predicates.
+ */
+struct sql {
+	char	text[2048];
+	size_t	len;
+	int	overflow;
+};
+
+static void
+sql_add(struct sql *q, const char *frag)
+{
+	size_t n = strlen(frag);
+
+	if (q->len + n + 1 > sizeof q->text) {
+		q->overflow = 1;
+		return;
+	}
+	memcpy(q->text + q->len, frag, n + 1);
+	q->len += n;
+}
+
+void
+tg_store_user_free(struct tg_store_user *u)
+{
+	if (u == NULL)
+		return;
+	free(u->roles);
+	free(u->permissions);
+	u->roles = u->permissions = NULL;
+}
+
+static int
+user_row(void *arg, struct col *c)
+{
+	struct tg_store_user *u = arg;
+
+	u->id = (uint64_t)col_i64(&c[0]);
+	u->enabled = col_i64(&c[1]) != 0;
+	u->roles = col_take(&c[2]);
+	u->permissions = col_take(&c[3]);
+	return 1;
+}
+
+int
+tg_store_user_get(struct tg_store *s, const char *name,
+    struct tg_store_user *u)
+{
+	struct prm p[1] = { PSTR(name) };
+	int rc;
+
+	memset(u, 0, sizeof *u);
+	rc = query_rows(s, "SELECT u.id, u.enabled,"
+	    " (SELECT GROUP_CONCAT(r.name ORDER BY r.name SEPARATOR '\\n')"
+	    "  FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+	    "  WHERE ur.user_id = u.id),"
+	    " (SELECT GROUP_CONCAT(DISTINCT rp.permission ORDER BY"
+	    "  rp.permission SEPARATOR '\\n') FROM user_roles ur"
+	    "  JOIN role_permissions rp ON rp.role_id = ur.role_id"
+	    "  WHERE ur.user_id = u.id)"
+	    " FROM users u WHERE u.name = ?", p, 1, 4, user_row, u);
+	if (rc != TG_STORE_OK) {
+		tg_store_user_free(u);
+		return rc;
+	}
+	if (u->id == 0) {
+		snprintf(s->err, sizeof s->err, "no user named '%s'", name);
+		return TG_STORE_NOT_FOUND;
+	}
+	if (u->roles == NULL || u->permissions == NULL) {
+		tg_store_user_free(u);
+		snprintf(s->err, sizeof s->err, "out of memory");
+		return TG_STORE_ERROR;
+	}
+	return TG_STORE_OK;
+}
+
+struct page_ctx {
+	tg_store_row_fn	 fn;
+	void		*arg;
+};
+
+static int
+page_row(void *arg, struct col *c)
+{
+	struct page_ctx *pc = arg;
+	struct tg_record rec;
+
+	memset(&rec, 0, sizeof rec);
+	snprintf(rec.id, sizeof rec.id, "%s", c[0].buf ? c[0].buf : "");
+	snprintf(rec.user, sizeof rec.user, "%s", c[1].buf ? c[1].buf : "");
+	rec.user_enabled = col_i64(&c[2]) != 0;
+	rec.name = c[3].buf ? c[3].buf : "";
+	rec.permissions = c[4].buf ? c[4].buf : "";
+	rec.api_rules = c[5].buf ? c[5].buf : "";
+	rec.resource_rules = c[6].buf ? c[6].buf : "";
+	rec.cidrs = c[7].buf ? c[7].buf : "";
+	rec.environments = c[8].buf ? c[8].buf : "";
+	rec.created_at = col_i64(&c[9]);
+	rec.expires_at = col_i64(&c[10]);
+	rec.revoked_at = col_i64(&c[11]);
+	rec.last_used_at = col_i64(&c[12]);
+	snprintf(rec.last_used_ip, sizeof rec.last_used_ip, "%s",
+	    c[13].buf ? c[13].buf : "");
+	rec.has_prev = c[14].buf != NULL;
+	rec.prev_until = col_i64(&c[14]);
+	rec.role_permissions = c[15].buf ? c[15].buf : "";
+	return pc->fn(pc->arg, &rec) != 0 ? 1 : 0;
+}
+
+int
+tg_store_token_page(struct tg_store *s, const struct tg_store_token_filter *f,
+    tg_store_row_fn fn, void *arg)
+{
+	struct page_ctx pc = { fn, arg };
+	struct prm p[8];
+	struct sql q;
+	unsigned np = 0;
+
+	memset(&q, 0, sizeof q);
+	sql_add(&q, "SELECT t.id, u.name, u.enabled, t.name, t.permissions,"
+	    " t.api_rules, t.resource_rules, t.allowed_cidrs, t.environments,"
+	    " UNIX_TIMESTAMP(t.created_at), UNIX_TIMESTAMP(t.expires_at),"
+	    " UNIX_TIMESTAMP(t.revoked_at), UNIX_TIMESTAMP(t.last_used_at),"
+	    " t.last_used_ip,"
+	    " IF(t.prev_hash IS NULL, NULL, UNIX_TIMESTAMP(t.prev_hash_until)),"
+	    " (SELECT GROUP_CONCAT(DISTINCT rp.permission ORDER BY"
+	    "  rp.permission SEPARATOR '\\n') FROM user_roles ur"
+	    "  JOIN role_permissions rp ON rp.role_id = ur.role_id"
+	    "  WHERE ur.user_id = t.user_id)"
+	    " FROM tokens t JOIN users u ON u.id = t.user_id WHERE 1 = 1");
+	if (f->user != NULL) {
+		sql_add(&q, " AND u.name = ?");
+		p[np++] = PSTR(f->user);
+	}
+	if (f->state != NULL && strcmp(f->state, "active") == 0) {
+		sql_add(&q, " AND t.revoked_at IS NULL AND"
+		    " t.expires_at > FROM_UNIXTIME(?)");
+		p[np++] = PI64(f->now);
+	} else if (f->state != NULL && strcmp(f->state, "expired") == 0) {
+		sql_add(&q, " AND t.revoked_at IS NULL AND"
+		    " t.expires_at <= FROM_UNIXTIME(?)");
+		p[np++] = PI64(f->now);
+	} else if (f->state != NULL && strcmp(f->state, "revoked") == 0) {
+		sql_add(&q, " AND t.revoked_at IS NOT NULL");
+	} else if (f->state != NULL) {
+		snprintf(s->err, sizeof s->err, "unknown state '%s'", f->state);
+		return TG_STORE_ERROR;
+	}
+	if (f->after_id != NULL) {
+		sql_add(&q, " AND (t.created_at < FROM_UNIXTIME(?) OR"
+		    " (t.created_at = FROM_UNIXTIME(?) AND t.id > ?))");
+		p[np++] = PI64(f->after_created);
+		p[np++] = PI64(f->after_created);
+		p[np++] = PSTR(f->after_id);
+	}
+	sql_add(&q, " ORDER BY t.created_at DESC, t.id ASC LIMIT ?");
+	p[np++] = PU64(f->limit);
+	if (q.overflow) {
+		snprintf(s->err, sizeof s->err, "token query too long");
+		return TG_STORE_ERROR;
+	}
+	return query_rows(s, q.text, p, np, 16, page_row, &pc);
+}
+
+struct lock_ctx {
+	int	 found;
+	int	 revoked;
+	int64_t	 expires_at;
+	char	*permissions;
+};
+
+static int
+lock_row(void *arg, struct col *c)
+{
+	struct lock_ctx *lc = arg;
+
+	lc->found = 1;
+	lc->revoked = c[0].buf != NULL;
+	lc->expires_at = col_i64(&c[1]);
+	lc->permissions = col_take(&c[2]);
+	return 1;
+}
+
+/* Locks token id's row for the transaction and reads what guards it. */
+static int
+lock_token(struct tg_store *s, const char *id, struct lock_ctx *lc)
+{
+	struct prm p[1] = { PSTR(id) };
+	int rc;
+
+	memset(lc, 0, sizeof *lc);
+	rc = query_rows(s, "SELECT UNIX_TIMESTAMP(revoked_at),"
+	    " UNIX_TIMESTAMP(expires_at), permissions FROM tokens"
+	    " WHERE id = ? FOR UPDATE", p, 1, 3, lock_row, lc);
+	if (rc != TG_STORE_OK)
+		return rc;
+	if (!lc->found) {
+		snprintf(s->err, sizeof s->err, "no token with id '%s'", id);
+		return TG_STORE_NOT_FOUND;
+	}
+	if (lc->permissions == NULL) {
+		snprintf(s->err, sizeof s->err, "out of memory");
+		return TG_STORE_ERROR;
+	}
+	return TG_STORE_OK;
+}
+
+int
+tg_store_token_update(struct tg_store *s, const char *id,
+    const struct tg_store_token_change *c, const struct tg_audit *a)
+{
+	struct prm p[7] = {
+		PSTR(c->name), PSTR(c->permissions), PSTR(c->api_rules),
+		PSTR(c->resource_rules), PSTR(c->cidrs), PSTR(c->environments),
+		PSTR(id),
+	};
+	struct lock_ctx lc;
+	int rc;
+
+	memset(&lc, 0, sizeof lc);
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	if ((rc = lock_token(s, id, &lc)) != TG_STORE_OK)
+		goto fail;
+	if (lc.revoked) {
+		snprintf(s->err, sizeof s->err, "token %s is revoked", id);
+		rc = TG_STORE_CONFLICT;
+		goto fail;
+	}
+	if (c->expect_permissions != NULL &&
+	    strcmp(lc.permissions, c->expect_permissions) != 0) {
+		snprintf(s->err, sizeof s->err, "token %s was changed "
+		    "meanwhile", id);
+		rc = TG_STORE_CONFLICT;
+		goto fail;
+	}
+	rc = run(s, "UPDATE tokens SET name = COALESCE(?, name),"
+	    " permissions = COALESCE(?, permissions),"
+	    " api_rules = COALESCE(?, api_rules),"
+	    " resource_rules = COALESCE(?, resource_rules),"
+	    " allowed_cidrs = COALESCE(?, allowed_cidrs),"
+	    " environments = COALESCE(?, environments) WHERE id = ?", p, 7,
+	    NULL);
+	if (rc != TG_STORE_OK)
+		goto fail;
+	if ((rc = feed_token(s, id)) != TG_STORE_OK)
+		goto fail;
+	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
+		goto fail;
+	free(lc.permissions);
+	return commit(s);
+fail:
+	free(lc.permissions);
+	rollback(s);
+	return rc;
+}
+
+int
+tg_store_token_rotate(struct tg_store *s, const char *id,
+    const unsigned char hash[TG_HMAC_LEN], int64_t grace_until, int64_t now,
+    const struct tg_audit *a)
+{
+	/*
+	 * prev_hash is assigned before hash: MariaDB evaluates SET from left
+	 * to right (and with SIMULTANEOUS_ASSIGNMENT uses the old values),
+	 * so either way prev_hash receives the secret being replaced.
+	 */
+	struct prm p[5] = {
+		PI64(grace_until), PI64(grace_until), PI64(grace_until),
+		PBIN(hash, TG_HMAC_LEN), PSTR(id),
+	};
+	struct lock_ctx lc;
+	int rc;
+
+	memset(&lc, 0, sizeof lc);
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	if ((rc = lock_token(s, id, &lc)) != TG_STORE_OK)
+		goto fail;
+	if (lc.revoked || lc.expires_at <= now) {
+		snprintf(s->err, sizeof s->err, "token %s is %s", id,
+		    lc.revoked ? "revoked" : "expired");
+		rc = TG_STORE_CONFLICT;
+		goto fail;
+	}
+	rc = run(s, "UPDATE tokens SET prev_hash = IF(? > 0, hash, NULL),"
+	    " prev_hash_until = IF(? > 0, FROM_UNIXTIME(?), NULL),"
+	    " hash = ? WHERE id = ?", p, 5, NULL);
+	if (rc != TG_STORE_OK)
+		goto fail;
+	if ((rc = feed_token(s, id)) != TG_STORE_OK)
+		goto fail;
+	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
+		goto fail;
+	free(lc.permissions);
+	return commit(s);
+fail:
+	free(lc.permissions);
+	rollback(s);
+	return rc;
+}
+
+int
+tg_store_token_clear_prev(struct tg_store *s, const char *id,
+    const unsigned char hash[TG_HMAC_LEN])
+{
+	struct prm p[2] = { PSTR(id), PBIN(hash, TG_HMAC_LEN) };
+	unsigned long long n = 0;
+	int rc;
+
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	rc = run(s, "UPDATE tokens SET prev_hash = NULL, prev_hash_until = NULL"
+	    " WHERE id = ? AND hash = ? AND prev_hash IS NOT NULL", p, 2, &n);
+	if (rc == TG_STORE_OK && n > 0)
+		rc = feed_token(s, id);
+	if (rc != TG_STORE_OK) {
+		rollback(s);
+		return rc;
+	}
+	return commit(s);
+}
+
+struct audit_ctx {
+	tg_store_audit_fn	 fn;
+	void			*arg;
+};
+
+static int
+audit_row(void *arg, struct col *c)
+{
+	struct audit_ctx *ac = arg;
+	struct tg_store_audit_row r;
+
+	memset(&r, 0, sizeof r);
+	r.id = (uint64_t)col_i64(&c[0]);
+	r.at = col_i64(&c[1]);
+	r.a.actor = c[2].buf;
+	r.a.actor_token_id = c[3].buf;
+	r.a.via = c[4].buf;
+	r.a.action = c[5].buf;
+	r.a.target_token_id = c[6].buf;
+	r.a.target_user = c[7].buf;
+	r.a.outcome = c[8].buf;
+	r.a.remote_addr = c[9].buf;
+	r.a.detail = c[10].buf;
+	return ac->fn(ac->arg, &r) != 0 ? 1 : 0;
+}
+
+int
+tg_store_audit_page(struct tg_store *s, const struct tg_store_audit_filter *f,
+    tg_store_audit_fn fn, void *arg)
+{
+	struct audit_ctx ac = { fn, arg };
+	struct prm p[10];
+	struct sql q;
+	unsigned np = 0;
+
+	memset(&q, 0, sizeof q);
+	sql_add(&q, "SELECT id, FLOOR(UNIX_TIMESTAMP(at)), actor,"
+	    " actor_token_id, via, action, target_token_id, target_user,"
+	    " outcome, remote_addr, detail FROM audit_log WHERE 1 = 1");
+	if (f->user != NULL) {
+		sql_add(&q, " AND (actor = ? OR target_user = ?)");
+		p[np++] = PSTR(f->user);
+		p[np++] = PSTR(f->user);
+	}
+	if (f->token != NULL) {
+		sql_add(&q, " AND (actor_token_id = ? OR target_token_id = ?)");
+		p[np++] = PSTR(f->token);
+		p[np++] = PSTR(f->token);
+	}
+	if (f->action != NULL) {
+		sql_add(&q, " AND action = ?");
+		p[np++] = PSTR(f->action);
+	}
+	if (f->since > 0) {
+		sql_add(&q, " AND at >= FROM_UNIXTIME(?)");
+		p[np++] = PI64(f->since);
+	}
+	if (f->until > 0) {
+		sql_add(&q, " AND at < FROM_UNIXTIME(?)");
+		p[np++] = PI64(f->until);
+	}
+	if (f->before_id > 0) {
+		sql_add(&q, " AND id < ?");
+		p[np++] = PU64(f->before_id);
+	}
+	sql_add(&q, " ORDER BY id DESC LIMIT ?");
+	p[np++] = PU64(f->limit);
+	if (q.overflow) {
+		snprintf(s->err, sizeof s->err, "audit query too long");
+		return TG_STORE_ERROR;
+	}
+	return query_rows(s, q.text, p, np, 11, audit_row, &ac);
+}
+
+int
+tg_store_ping(struct tg_store *s)
+{
+	long long one;
+	int rc, found;
+
+	rc = query_i64(s, "SELECT 1", NULL, 0, &one, &found);
+	return rc == TG_STORE_OK && found ? TG_STORE_OK : rc != TG_STORE_OK ?
+	    rc : TG_STORE_ERROR;
 }

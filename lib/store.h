@@ -72,6 +72,12 @@ void	tg_store_free(struct tg_store *s);	/* s may be NULL */
 /* Connects now if not connected.  TG_STORE_OK or TG_STORE_UNAVAILABLE. */
 int	tg_store_connect(struct tg_store *s);
 
+/*
+ * Checks that the database answers now (a connection that looks open may
+ * have died since its last use).  TG_STORE_OK or an error code.
+ */
+int	tg_store_ping(struct tg_store *s);
+
 /* The last error, without secrets.  Owned by s; valid until next call. */
 const char *tg_store_error(const struct tg_store *s);
 
@@ -114,5 +120,120 @@ int	tg_store_token_list(struct tg_store *s, const char *user,
 
 /* Writes one audit record on its own. */
 int	tg_store_audit(struct tg_store *s, const struct tg_audit *a);
+
+/* --- for the token API ------------------------------------------------ */
+
+/*
+ * A user as the API sees a caller or an owner.  roles and permissions are
+ * '\n'-separated, sorted and deduplicated ("" when none); they are owned by
+ * the struct: release with tg_store_user_free().
+ */
+struct tg_store_user {
+	uint64_t	 id;
+	int		 enabled;
+	char		*roles;
+	char		*permissions;	/* of all its roles, right now */
+};
+
+/* Reads user name.  NOT_FOUND when there is no such user. */
+int	tg_store_user_get(struct tg_store *s, const char *name,
+	    struct tg_store_user *u);
+void	tg_store_user_free(struct tg_store_user *u);	/* u may be NULL */
+
+/*
+ * Which tokens tg_store_token_page() returns, newest first (creation time
+ * descending, then id ascending).  Borrowed strings.
+ */
+struct tg_store_token_filter {
+	const char	*user;		/* NULL: every user's */
+	const char	*state;		/* NULL, active, expired, revoked */
+	int64_t		 now;		/* what "expired" is measured against */
+	/* The cursor: NULL from the start, else rows after the pair. */
+	const char	*after_id;
+	int64_t		 after_created;
+	unsigned	 limit;		/* at most this many rows */
+};
+
+/*
+ * Calls fn for each token matching f, as tg_store_token_list() does.  The
+ * record passed also has role_permissions (the owner's now),
+ * last_used_ip, and has_prev / prev_until (never the hashes).
+ */
+int	tg_store_token_page(struct tg_store *s,
+	    const struct tg_store_token_filter *f, tg_store_row_fn fn,
+	    void *arg);
+
+/* A change to a token; NULL members are left as they are.  Borrowed. */
+struct tg_store_token_change {
+	const char	*name;
+	const char	*permissions;
+	const char	*api_rules;
+	const char	*resource_rules;
+	const char	*cidrs;
+	const char	*environments;
+	/*
+	 * The grants the change was checked against.  The update is refused
+	 * (CONFLICT) when the stored grants differ by then, so that two
+	 * concurrent "shrinks" cannot add up to a growth.
+	 */
+	const char	*expect_permissions;
+};
+
+/*
+ * Applies c to token id and writes the audit record, in one transaction.
+ * NOT_FOUND when there is no such token; CONFLICT when it is revoked or its
+ * grants are no longer c->expect_permissions.
+ */
+int	tg_store_token_update(struct tg_store *s, const char *id,
+	    const struct tg_store_token_change *c, const struct tg_audit *a);
+
+/*
+ * Gives token id the new secret whose keyed hash is hash, and writes the
+ * audit record, in one transaction.  With grace_until > 0 the old secret
+ * stays valid until then (or until the new one is first used, see
+ * tg_store_token_clear_prev); with 0 it ends now.  A secret left over from
+ * an earlier rotation ends either way.  NOT_FOUND when there is no such
+ * token; CONFLICT when it is revoked or expired at now.
+ */
+int	tg_store_token_rotate(struct tg_store *s, const char *id,
+	    const unsigned char hash[TG_HMAC_LEN], int64_t grace_until,
+	    int64_t now, const struct tg_audit *a);
+
+/*
+ * Ends the rotation grace of token id, if its current secret's hash is
+ * still hash: the new secret has been used, so the old one is no longer
+ * needed.  One UPDATE by primary key that changes nothing when there is no
+ * grace (any more), so racing callers are harmless.  Not retried: a
+ * failure leaves the old secret valid until the grace's end, which the
+ * caller may accept.
+ */
+int	tg_store_token_clear_prev(struct tg_store *s, const char *id,
+	    const unsigned char hash[TG_HMAC_LEN]);
+
+/* Which audit records tg_store_audit_page() returns, newest first. */
+struct tg_store_audit_filter {
+	const char	*user;		/* actor or target user, or NULL */
+	const char	*token;		/* actor or target token id, or NULL */
+	const char	*action;	/* or NULL */
+	int64_t		 since;		/* at >= since; 0: no bound */
+	int64_t		 until;		/* at < until; 0: no bound */
+	uint64_t	 before_id;	/* cursor: id < before_id; 0: none */
+	unsigned	 limit;
+};
+
+/* One audit record as read back; strings are NULL for SQL NULL. */
+struct tg_store_audit_row {
+	uint64_t	 id;
+	int64_t		 at;		/* unix time, seconds */
+	struct tg_audit	 a;
+};
+
+/* Calls fn for each record; rows are valid only during the call, and a
+ * non-zero return from fn stops the walk. */
+typedef int (*tg_store_audit_fn)(void *arg,
+	    const struct tg_store_audit_row *row);
+int	tg_store_audit_page(struct tg_store *s,
+	    const struct tg_store_audit_filter *f, tg_store_audit_fn fn,
+	    void *arg);
 
 #endif /* TG_STORE_H */

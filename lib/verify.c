@@ -66,6 +66,19 @@ tg_verify(struct tg_verifier *v, const char *authorization,
 	}
 	tg_policy_decide(g, digest, req, now, d);
 	memcpy(d->token_id, id, sizeof id);
+	/*
+	 * The current secret matched while an old one was still in its
+	 * rotation grace: the new secret is in use, so the old one ends now
+	 * rather than at the end of the grace.  The UPDATE only matches while
+	 * the grace is set and this secret is still the current one, so it
+	 * runs once per rotation in practice and racing threads are harmless.
+	 * Its result is deliberately ignored: the decision stands either way,
+	 * and if the write fails (a database hiccup, a read-only replica) the
+	 * old secret merely lives to the end of its grace, which the
+	 * rotation already allowed.
+	 */
+	if (d->used_new_secret)
+		(void)tg_store_token_clear_prev(v->store, id, digest);
 	OPENSSL_cleanse(digest, sizeof digest);
 	if (d->status == 200 && grant != NULL)
 		*grant = g;

@@ -62,7 +62,6 @@ TG_DONE=0
 TG_SVC_NAME=()
 TG_SVC_PID=()
 TG_SVC_LOG=()
-TG_PORTS_GIVEN=" "
 
 # Daemons live in sbin, which a non-root PATH may lack.
 PATH=$PATH:/usr/sbin:/sbin
@@ -200,21 +199,35 @@ tg_cleanup() {
 }
 
 #
-# tg_free_port: prints a TCP port in 20000-60999 that nothing on 127.0.0.1
-# accepts on and that this script has not handed out yet.  There is a
-# window before the caller binds it; servers fail loudly if they lose.
+# tg_free_port: prints a free TCP port: below the kernel's ephemeral range
+# (20000-32767 by default; outgoing connections take their local ports
+# from that range, and one of them holding the port would make the bind
+# fail), not seen in /proc/net/tcp{,6} as a local or remote port, not
+# accepting on 127.0.0.1, and not handed out before by this script
+# (recorded in $TG_DIR/ports, so that it holds across subshells).  There
+# is still a window before the caller binds it; servers fail loudly if
+# they lose it.
 #
 tg_free_port() {
-	local p tries=200
+	local p hex lo=20000 hi=32767 eph tries=500
+	read -r eph _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+	if [ -n "${eph:-}" ] && [ "$eph" -gt $((lo + 1000)) ]; then
+		hi=$((eph - 1))
+	elif [ -n "${eph:-}" ]; then
+		lo=10000 hi=$((eph - 1))
+		[ "$hi" -gt "$lo" ] || hi=60999
+	fi
 	while [ "$tries" -gt 0 ]; do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 41000))
 		tries=$((tries - 1))
-		case $TG_PORTS_GIVEN in *" $p "*) continue ;; esac
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			TG_PORTS_GIVEN="$TG_PORTS_GIVEN$p "
-			echo "$p"
-			return 0
-		fi
+		p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
+		grep -qx "$p" "$TG_DIR/ports" 2>/dev/null && continue
+		printf -v hex ':%04X ' "$p"
+		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -q "$hex" &&
+		    continue
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+		echo "$p" >>"$TG_DIR/ports"
+		echo "$p"
+		return 0
 	done
 	tg_die "no free port found"
 }
@@ -279,7 +292,7 @@ tg_start() {
 # a NAME is the name given to tg_start (the latest one with that name).
 #
 tg_stop() {
-	local what=$1 pid= i
+	local what=$1 pid='' i
 	if [ -f "$what" ]; then
 		pid=$(cat "$what")
 	elif [[ $what =~ ^[0-9]+$ ]]; then
@@ -336,7 +349,6 @@ tg_echo_backend_start() { tg__tool_start echo-backend "$@"; }
 # ---------------------------------------------------------------- MariaDB
 
 TG_DB_PID=
-TG_DB_DIR=
 TG_DB_ADMIN=
 
 tg__mariadb_bin() {
@@ -391,7 +403,6 @@ tg_mariadb_start() {
 	    tg_die "mariadbd not found (apt-get install mariadb-server)"
 	admin=$(tg__mariadb_bin mariadb-admin mysqladmin) ||
 	    tg_die "mariadb-admin not found"
-	TG_DB_DIR=$dir
 	TG_DB_ADMIN=$(id -un)
 	TG_DB_SOCKET=${TG_DB_SOCKET:-$TG_DIR/mariadb.sock}
 	TG_DB_PORT=${TG_DB_PORT:-$(tg_free_port)}
@@ -586,8 +597,9 @@ tg_lighttpd_start() {
 #           root, a program that www-data cannot execute is copied into
 #           $TG_DIR/bin first.
 # Allowed requests under /api/ go to the FastCGI application at
-# $TG_BACKEND_ADDR (HOST:PORT, must be set).  Exports TG_APACHE_PORT and
-# TG_APACHE_URL; TG_HTTP_PORT chooses the port.
+# $TG_BACKEND_ADDR (HOST:PORT, must be set), /api/auth/ to tokengate-api
+# at $TG_API_ADDR (HOST:PORT; nothing there by default).  Exports
+# TG_APACHE_PORT and TG_APACHE_URL; TG_HTTP_PORT chooses the port.
 #
 tg_apache_start() {
 	local mode=$1 run=$TG_DIR/apache-$1 port bin user group cmd prog
@@ -624,6 +636,7 @@ tg_apache_start() {
 	tg__htdocs "$run"
 	TG_HTTP_PORT=$port TG_RUN_DIR=$run TG_APACHE_USER=$user \
 	    TG_APACHE_GROUP=$group TG_BACKEND_ADDR=$TG_BACKEND_ADDR \
+	    TG_API_ADDR=${TG_API_ADDR:-127.0.0.1:1} \
 	    TG_AUTHZ_ADDR=${TG_AUTHZ_ADDR:-127.0.0.1:1} TG_AUTHZ_CMD=$cmd \
 	    TG_CONFIG=${TG_CONFIG:-/dev/null} \
 	    tg_start "apache-$mode" "$run/apache.out" \
@@ -644,7 +657,7 @@ tg_apache_start() {
 # $TG_BACKEND_SOCKET.  Exports TG_NGINX_PORT and TG_NGINX_URL.
 #
 tg_nginx_start() {
-	local run=$TG_DIR/nginx port bin authz app user=
+	local run=$TG_DIR/nginx port bin authz app user=''
 	bin=$(command -v nginx) || tg_die "nginx not found"
 	if [ -n "${TG_AUTHZ_ADDR:-}" ]; then authz=$TG_AUTHZ_ADDR
 	elif [ -n "${TG_AUTHZ_SOCKET:-}" ]; then authz=unix:$TG_AUTHZ_SOCKET

@@ -31,6 +31,8 @@ struct buf {
 static void
 put(struct buf *b, const void *data, size_t n)
 {
+	if (n == 0)
+		return;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 

@@ -38,7 +38,8 @@ grant(const char *id, uint64_t user_id)
 static void
 id_of(int i, char *out)
 {
-	snprintf(out, TG_TOKEN_ID_LEN + 1, "id%010d", i);
+	/* Ids are 12 characters: "id" and ten digits. */
+	snprintf(out, 16, "id%010d", i % 1000000000);
 }
 
 static void

@@ -1,0 +1,811 @@
+/*
+ * api_tokens.c: the /tokens routes.
+ *
+ * Every route that acts on one token reads it first and answers 404 both
+ * when it does not exist and when it belongs to someone else and the
+ * caller lacks token:admin, so an id never reveals whether it exists.
+ * Every change is written together with its audit record in one
+ * transaction (lib/store does that); every refused attempt at a change by
+ * an authenticated caller gets an audit record of its own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+#include <openssl/crypto.h>
+
+#include "api.h"
+#include "fcgi_common.h"
+#include "names.h"
+#include "token.h"
+
+#define DETAIL_MAX	1024
+
+static const char *
+state_of(const struct tg_record *r, int64_t now)
+{
+	if (r->revoked_at != 0)
+		return "revoked";
+	if (now >= r->expires_at)
+		return "expired";
+	return "active";
+}
+
+static struct json_object *
+time_json(int64_t t)
+{
+	char buf[TG_APIREQ_TIME_LEN];
+
+	if (t <= 0 || tg_apireq_time_format(t, buf) != 0)
+		return NULL;
+	return json_object_new_string(buf);
+}
+
+/*
+ * The token's grants intersected with its owner's role permissions, in
+ * stored form; NULL when out of memory or stored data does not parse.
+ */
+static char *
+effective_text(const char *grants, const char *roles)
+{
+	struct tg_perm_set g = { NULL, 0 }, r = { NULL, 0 }, e = { NULL, 0 };
+	char err[128], *out = NULL;
+	size_t i, cap = 1;
+
+	if (tg_perm_parse(grants, strlen(grants), &g, err, sizeof err) != 0 ||
+	    tg_perm_parse(roles, strlen(roles), &r, err, sizeof err) != 0 ||
+	    tg_perm_intersect(&g, &r, &e) != 0)
+		goto done;
+	for (i = 0; i < e.n; i++)
+		cap += strlen(e.items[i]) + 1;
+	out = malloc(cap);
+	if (out != NULL && tg_perm_join(&e, '\n', out, cap) != 0) {
+		free(out);
+		out = NULL;
+	}
+done:
+	tg_perm_set_free(&g);
+	tg_perm_set_free(&r);
+	tg_perm_set_free(&e);
+	return out;
+}
+
+/* A token as GET shows it: everything but the secret and its hash. */
+static struct json_object *
+token_json(const struct tg_record *r, int64_t now)
+{
+	struct json_object *o = json_object_new_object();
+	char prefix[TG_TOKEN_MAX_LEN + 1], *eff;
+
+	if (tg_token_display(api_cfg.token_prefix, r->id, prefix,
+	    sizeof prefix) != 0)
+		prefix[0] = '\0';
+	eff = effective_text(r->permissions ? r->permissions : "",
+	    r->role_permissions ? r->role_permissions : "");
+	json_object_object_add(o, "id", json_object_new_string(r->id));
+	json_object_object_add(o, "prefix", json_object_new_string(prefix));
+	json_object_object_add(o, "user", json_object_new_string(r->user));
+	json_object_object_add(o, "name",
+	    json_object_new_string(r->name ? r->name : ""));
+	json_object_object_add(o, "state",
+	    json_object_new_string(state_of(r, now)));
+	json_object_object_add(o, "permissions",
+	    tg_apireq_list_json(r->permissions));
+	json_object_object_add(o, "effectivePermissions",
+	    tg_apireq_list_json(eff));
+	json_object_object_add(o, "apiRules",
+	    tg_apireq_list_json(r->api_rules));
+	json_object_object_add(o, "resourceRules",
+	    tg_apireq_list_json(r->resource_rules));
+	json_object_object_add(o, "allowedCidrs",
+	    tg_apireq_list_json(r->cidrs));
+	json_object_object_add(o, "environments",
+	    tg_apireq_list_json(r->environments));
+	json_object_object_add(o, "createdAt", time_json(r->created_at));
+	json_object_object_add(o, "expiresAt", time_json(r->expires_at));
+	json_object_object_add(o, "revokedAt", time_json(r->revoked_at));
+	json_object_object_add(o, "lastUsedAt", time_json(r->last_used_at));
+	json_object_object_add(o, "lastUsedIp", r->last_used_ip[0] ?
+	    json_object_new_string(r->last_used_ip) : NULL);
+	json_object_object_add(o, "oldSecretValidUntil",
+	    r->has_prev && r->prev_until > now ? time_json(r->prev_until) :
+	    NULL);
+	free(eff);
+	return o;
+}
+
+/* May the caller see (and act on) rec at all? */
+static int
+visible(const struct api_req *q, const struct tg_record *rec)
+{
+	return strcmp(rec->user, q->caller.user) == 0 ||
+	    api_has(q, "token:admin");
+}
+
+/*
+ * Reads the token of the route.  Returns 0 with rec filled (free it), or
+ * -1 after replying 404 (recording the attempt when action is not NULL)
+ * or a database error.
+ */
+static int
+load_target(struct api_req *q, struct tg_record *rec, const char *action)
+{
+	int rc = tg_store_lookup(q->w->store, q->id, rec);
+
+	if (rc == TG_STORE_OK && visible(q, rec))
+		return 0;
+	if (rc == TG_STORE_OK)
+		tg_record_free(rec);
+	if (rc == TG_STORE_OK || rc == TG_STORE_NOT_FOUND) {
+		if (action != NULL)
+			api_audit_refused(q, action, q->id, NULL, "not_found",
+			    NULL);
+		api_reply_error(q, 404, "not_found", NULL, "no such token");
+		return -1;
+	}
+	api_reply_store(q, rc);
+	return -1;
+}
+
+/* The limits a token caller passes on; sessions only have permissions. */
+static int
+caller_limits(struct api_req *q, struct tg_record *crec,
+    struct tg_apireq_caller *c)
+{
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	c->perms = q->caller.perms;
+	if (q->caller.grant == NULL)
+		return 0;
+	if ((rc = api_caller_record(q, crec)) != TG_STORE_OK) {
+		api_reply_store(q, rc == TG_STORE_NOT_FOUND ? TG_STORE_ERROR :
+		    rc);
+		return -1;
+	}
+	c->is_token = 1;
+	c->expires_at = crec->expires_at;
+	c->cidrs = crec->cidrs;
+	c->environments = crec->environments;
+	c->api_rules = crec->api_rules;
+	c->resource_rules = crec->resource_rules;
+	return 0;
+}
+
+/* Appends "key=value" to a detail line, cut at DETAIL_MAX. */
+static void
+detail_add(char *d, const char *key, const char *value)
+{
+	size_t n = strlen(d);
+	const char *p;
+
+	if (n + 2 >= DETAIL_MAX)
+		return;
+	snprintf(d + n, DETAIL_MAX - n, "%s%s=", n ? "; " : "", key);
+	n = strlen(d);
+	/* Lists are stored with '\n'; a detail line uses spaces. */
+	for (p = value; *p != '\0' && n + 1 < DETAIL_MAX; p++)
+		d[n++] = *p == '\n' ? ' ' : *p;
+	d[n] = '\0';
+}
+
+/* --- GET /tokens ------------------------------------------------------ */
+
+struct list_ctx {
+	struct json_object	*arr;
+	int64_t			 now;
+	unsigned		 limit, n;
+	int			 more;
+	int64_t			 last_created;
+	char			 last_id[TG_TOKEN_ID_LEN + 1];
+};
+
+static int
+list_row(void *arg, const struct tg_record *r)
+{
+	struct list_ctx *lc = arg;
+
+	if (lc->n == lc->limit) {
+		lc->more = 1;
+		return 1;
+	}
+	json_object_array_add(lc->arr, token_json(r, lc->now));
+	lc->n++;
+	lc->last_created = r->created_at;
+	memcpy(lc->last_id, r->id, sizeof lc->last_id);
+	return 0;
+}
+
+void
+api_tokens_list(struct api_req *q)
+{
+	struct tg_apireq_param p[5] = {
+		{ "user", 0, "" }, { "all", 0, "" }, { "state", 0, "" },
+		{ "limit", 0, "" }, { "cursor", 0, "" },
+	};
+	struct tg_store_token_filter f;
+	struct tg_apireq_error e;
+	struct list_ctx lc;
+	struct json_object *o;
+	char cursor[TG_APIREQ_CURSOR_LEN], id[TG_TOKEN_ID_LEN + 1];
+	unsigned long long limit = api_cfg.page_limit_default;
+	int rc;
+
+	if (tg_apireq_query(q->query, q->query_len, p, 5, &e) != 0) {
+		api_reply_apireq(q, &e);
+		return;
+	}
+	memset(&f, 0, sizeof f);
+	f.user = q->caller.user;
+	f.now = q->now;
+	if (p[1].set) {
+		if (strcmp(p[1].value, "1") != 0 &&
+		    strcmp(p[1].value, "true") != 0 && p[1].value[0] != '\0') {
+			api_reply_error(q, 400, "invalid_parameter", "all",
+			    "all must be 1 or true");
+			return;
+		}
+		if (p[0].set) {
+			api_reply_error(q, 400, "invalid_parameter", "all",
+			    "give user or all, not both");
+			return;
+		}
+		f.user = NULL;
+	}
+	if (p[0].set) {
+		if (!tg_names_user_valid(p[0].value)) {
+			api_reply_error(q, 400, "invalid_parameter", "user",
+			    "not a user name");
+			return;
+		}
+		f.user = p[0].value;
+	}
+	if ((f.user == NULL || strcmp(f.user, q->caller.user) != 0) &&
+	    !api_has(q, "token:admin")) {
+		api_refuse(q, TG_INSUFFICIENT_PERMISSIONS, "token:admin");
+		return;
+	}
+	if (p[2].set) {
+		if (strcmp(p[2].value, "active") != 0 &&
+		    strcmp(p[2].value, "expired") != 0 &&
+		    strcmp(p[2].value, "revoked") != 0) {
+			api_reply_error(q, 400, "invalid_parameter", "state",
+			    "state must be active, expired or revoked");
+			return;
+		}
+		f.state = p[2].value;
+	}
+	if (p[3].set && tg_apireq_uint(p[3].value, 1, api_cfg.page_limit_max,
+	    &limit) != 0) {
+		api_reply_error(q, 400, "invalid_parameter", "limit", "limit "
+		    "must be from 1 to %u", api_cfg.page_limit_max);
+		return;
+	}
+	if (p[4].set) {
+		if (tg_apireq_cursor_parse(p[4].value, &f.after_created,
+		    id) != 0) {
+			api_reply_error(q, 400, "invalid_parameter", "cursor",
+			    "not a cursor from this API");
+			return;
+		}
+		f.after_id = id;
+	}
+	/* One row more than shown tells whether there is a next page. */
+	f.limit = (unsigned)limit + 1;
+	memset(&lc, 0, sizeof lc);
+	lc.arr = json_object_new_array();
+	lc.now = q->now;
+	lc.limit = (unsigned)limit;
+	rc = tg_store_token_page(q->w->store, &f, list_row, &lc);
+	if (rc != TG_STORE_OK) {
+		json_object_put(lc.arr);
+		api_reply_store(q, rc);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "tokens", lc.arr);
+	if (lc.more && tg_apireq_cursor_format(lc.last_created, lc.last_id,
+	    cursor, sizeof cursor) == 0)
+		json_object_object_add(o, "nextCursor",
+		    json_object_new_string(cursor));
+	else
+		json_object_object_add(o, "nextCursor", NULL);
+	api_reply_json(q, 200, o, NULL, 0);
+	json_object_put(o);
+}
+
+/* --- GET /tokens/{id} ------------------------------------------------- */
+
+void
+api_tokens_get(struct api_req *q)
+{
+	struct tg_record rec;
+	struct json_object *o;
+
+	if (load_target(q, &rec, NULL) != 0)
+		return;
+	o = token_json(&rec, q->now);
+	api_reply_json(q, 200, o, NULL, 0);
+	json_object_put(o);
+	tg_record_free(&rec);
+}
+
+/* --- POST /tokens ----------------------------------------------------- */
+
+/* The 201 reply: the only time the raw token is ever shown. */
+static void
+reply_created(struct api_req *q, const struct tg_token *tok,
+    const struct tg_apireq_token *t, const struct tg_new_token *nt)
+{
+	struct json_object *o = json_object_new_object(), *secret;
+	char prefix[TG_TOKEN_MAX_LEN + 1], loc[TG_CONFIG_STR + 64];
+
+	if (tg_token_display(api_cfg.token_prefix, tok->id, prefix,
+	    sizeof prefix) != 0)
+		prefix[0] = '\0';
+	secret = json_object_new_string_len(tok->text, (int)tok->len);
+	json_object_object_add(o, "id", json_object_new_string(tok->id));
+	json_object_object_add(o, "token", secret);
+	json_object_object_add(o, "name", json_object_new_string(t->name));
+	json_object_object_add(o, "prefix", json_object_new_string(prefix));
+	json_object_object_add(o, "user", json_object_new_string(nt->user));
+	json_object_object_add(o, "state", json_object_new_string("active"));
+	json_object_object_add(o, "profile", t->profile != NULL ?
+	    json_object_new_string(t->profile) : NULL);
+	json_object_object_add(o, "permissions",
+	    tg_apireq_list_json(nt->permissions));
+	json_object_object_add(o, "apiRules",
+	    tg_apireq_list_json(nt->api_rules));
+	json_object_object_add(o, "resourceRules",
+	    tg_apireq_list_json(nt->resource_rules));
+	json_object_object_add(o, "allowedCidrs",
+	    tg_apireq_list_json(nt->cidrs));
+	json_object_object_add(o, "environments",
+	    tg_apireq_list_json(nt->environments));
+	json_object_object_add(o, "createdAt", time_json(nt->created_at));
+	json_object_object_add(o, "expiresAt", time_json(nt->expires_at));
+	snprintf(loc, sizeof loc, "Location: %s/tokens/%s\r\n",
+	    api_cfg.api_base, tok->id);
+	api_reply_json(q, 201, o, loc, 1);
+	/* json-c copied the token; wipe its copy before freeing it. */
+	OPENSSL_cleanse((void *)(uintptr_t)json_object_get_string(secret),
+	    tok->len);
+	json_object_put(o);
+}
+
+void
+api_tokens_create(struct api_req *q)
+{
+	static const char action[] = "token.create";
+	struct tg_apireq_token t;
+	struct tg_apireq_caller c;
+	struct tg_apireq_mint m;
+	struct tg_apireq_error e;
+	struct tg_perm_set missing = { NULL, 0 };
+	struct tg_record crec;
+	struct tg_new_token nt;
+	struct tg_audit a;
+	struct tg_token tok;
+	unsigned char hash[TG_HMAC_LEN];
+	char *body = NULL, detail[DETAIL_MAX], days[16];
+	size_t len;
+	int rc, tries, have_crec = 0;
+
+	memset(&t, 0, sizeof t);
+	memset(&tok, 0, sizeof tok);
+	memset(&crec, 0, sizeof crec);
+	memset(hash, 0, sizeof hash);
+	if (api_read_body(q, &body, &len) != 0) {
+		api_audit_refused(q, action, NULL, q->caller.user, "invalid",
+		    "body refused");
+		goto out;
+	}
+	if (tg_apireq_parse_create(body, len, &api_cfg, &t, &e) != 0) {
+		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
+		api_audit_refused(q, action, NULL, q->caller.user, "invalid",
+		    detail);
+		api_reply_apireq(q, &e);
+		goto out;
+	}
+	if (caller_limits(q, &crec, &c) != 0)
+		goto out;
+	have_crec = c.is_token;
+	if (tg_apireq_inherit(&t, &c) != 0) {
+		api_reply_error(q, 500, "internal_error", NULL,
+		    "out of memory");
+		goto out;
+	}
+	memset(&nt, 0, sizeof nt);
+	nt.user = q->caller.user;
+	nt.name = t.name;
+	nt.permissions = t.permissions != NULL ? t.permissions : "";
+	nt.api_rules = t.api_rules != NULL ? t.api_rules : "";
+	nt.resource_rules = t.resource_rules != NULL ? t.resource_rules : "";
+	nt.cidrs = t.cidrs != NULL ? t.cidrs : "";
+	nt.environments = t.environments != NULL ? t.environments : "";
+	nt.created_at = q->now;
+	nt.expires_at = q->now + (int64_t)t.expires_in_days * 86400;
+	memset(&m, 0, sizeof m);
+	m.permissions = nt.permissions;
+	m.expires_at = nt.expires_at;
+	m.cidrs = nt.cidrs;
+	m.environments = nt.environments;
+	m.api_rules = nt.api_rules;
+	m.resource_rules = nt.resource_rules;
+	rc = tg_apireq_check_mint(&c, &m, &missing, &e);
+	if (rc != 0) {
+		if (rc < 0) {
+			api_reply_error(q, 500, "internal_error", NULL,
+			    "stored permissions do not parse");
+			goto out;
+		}
+		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
+		api_audit_refused(q, action, NULL, q->caller.user, "denied",
+		    detail);
+		api_reply_cannot_grant(q, &e, &missing);
+		goto out;
+	}
+	detail[0] = '\0';
+	snprintf(days, sizeof days, "%ld", t.expires_in_days);
+	detail_add(detail, "expiresInDays", days);
+	if (t.profile != NULL)
+		detail_add(detail, "profile", t.profile);
+	detail_add(detail, "permissions", nt.permissions);
+	/* 71-bit random ids practically never collide; retry if one does. */
+	for (tries = 0, rc = TG_STORE_CONFLICT; tries < 3 &&
+	    rc == TG_STORE_CONFLICT; tries++) {
+		tg_token_wipe(&tok);
+		if (tg_token_generate(api_cfg.token_prefix, NULL, &tok) != 0 ||
+		    tg_hmac_compute(q->w->hmac, tok.text, tok.len, hash) != 0) {
+			api_reply_error(q, 500, "internal_error", NULL,
+			    "cannot generate a token");
+			goto out;
+		}
+		nt.id = tok.id;
+		nt.hash = hash;
+		api_audit_fill(q, &a, action, tok.id, q->caller.user, "ok",
+		    detail);
+		rc = tg_store_token_insert(q->w->store, &nt, &a);
+	}
+	if (rc != TG_STORE_OK) {
+		api_reply_store(q, rc);
+		goto out;
+	}
+	reply_created(q, &tok, &t, &nt);
+out:
+	tg_token_wipe(&tok);
+	OPENSSL_cleanse(hash, sizeof hash);
+	tg_perm_set_free(&missing);
+	tg_apireq_token_free(&t);
+	if (have_crec)
+		tg_record_free(&crec);
+	free(body);
+}
+
+/* --- PATCH /tokens/{id} ----------------------------------------------- */
+
+void
+api_tokens_update(struct api_req *q)
+{
+	static const char action[] = "token.update";
+	struct tg_store_token_change ch;
+	struct tg_apireq_token t;
+	struct tg_apireq_caller c;
+	struct tg_apireq_mint m;
+	struct tg_apireq_error e;
+	struct tg_perm_set missing = { NULL, 0 };
+	struct tg_record rec, crec;
+	struct tg_audit a;
+	struct json_object *o;
+	char *body = NULL, detail[DETAIL_MAX], changed[160];
+	size_t len;
+	int rc, have_rec = 0, have_crec = 0;
+
+	memset(&t, 0, sizeof t);
+	memset(&crec, 0, sizeof crec);
+	if (load_target(q, &rec, action) != 0)
+		return;
+	have_rec = 1;
+	if (api_read_body(q, &body, &len) != 0) {
+		api_audit_refused(q, action, q->id, rec.user, "invalid",
+		    "body refused");
+		goto out;
+	}
+	if (tg_apireq_parse_update(body, len, &t, &e) != 0) {
+		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
+		api_audit_refused(q, action, q->id, rec.user, "invalid",
+		    detail);
+		api_reply_apireq(q, &e);
+		goto out;
+	}
+	if (rec.revoked_at != 0 || q->now >= rec.expires_at) {
+		api_audit_refused(q, action, q->id, rec.user, "conflict",
+		    state_of(&rec, q->now));
+		api_reply_error(q, 409, "token_inactive", NULL, "the token is "
+		    "%s and can no longer be changed", state_of(&rec, q->now));
+		goto out;
+	}
+	if (t.permissions != NULL && (rc = tg_apireq_check_shrink(
+	    rec.permissions, t.permissions, &missing, &e)) != 0) {
+		if (rc < 0) {
+			api_reply_error(q, 500, "internal_error", NULL,
+			    "stored permissions do not parse");
+			goto out;
+		}
+		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
+		api_audit_refused(q, action, q->id, rec.user, "denied", detail);
+		api_reply_cannot_grant(q, &e, &missing);
+		goto out;
+	}
+	/*
+	 * A restricted token may not lift restrictions, on itself or on a
+	 * sibling it could then rotate: the limits it changes must stay
+	 * within its own.  Permissions and expiry are checked elsewhere
+	 * (they can only shrink, and cannot change), so they are left out.
+	 */
+	if (t.cidrs != NULL || t.environments != NULL || t.api_rules != NULL ||
+	    t.resource_rules != NULL) {
+		if (caller_limits(q, &crec, &c) != 0)
+			goto out;
+		have_crec = c.is_token;
+		memset(&m, 0, sizeof m);
+		m.permissions = "";
+		m.expires_at = 0;
+		m.cidrs = t.cidrs != NULL ? t.cidrs : rec.cidrs;
+		m.environments = t.environments != NULL ? t.environments :
+		    rec.environments;
+		m.api_rules = t.api_rules != NULL ? t.api_rules : rec.api_rules;
+		m.resource_rules = t.resource_rules != NULL ? t.resource_rules :
+		    rec.resource_rules;
+		rc = tg_apireq_check_mint(&c, &m, NULL, &e);
+		if (rc < 0) {
+			api_reply_error(q, 500, "internal_error", NULL,
+			    "stored limits do not parse");
+			goto out;
+		}
+		if (rc > 0) {
+			snprintf(detail, sizeof detail, "%s: %s", e.field,
+			    e.message);
+			api_audit_refused(q, action, q->id, rec.user, "denied",
+			    detail);
+			api_reply_apireq(q, &e);
+			goto out;
+		}
+	}
+	memset(&ch, 0, sizeof ch);
+	ch.name = t.name;
+	ch.permissions = t.permissions;
+	ch.api_rules = t.api_rules;
+	ch.resource_rules = t.resource_rules;
+	ch.cidrs = t.cidrs;
+	ch.environments = t.environments;
+	ch.expect_permissions = rec.permissions;
+	snprintf(changed, sizeof changed, "%s%s%s%s%s%s",
+	    t.name ? " name" : "", t.permissions ? " permissions" : "",
+	    t.api_rules ? " apiRules" : "",
+	    t.resource_rules ? " resourceRules" : "",
+	    t.cidrs ? " allowedCidrs" : "",
+	    t.environments ? " environments" : "");
+	detail[0] = '\0';
+	detail_add(detail, "changed", changed + 1);
+	if (t.permissions != NULL)
+		detail_add(detail, "permissions", t.permissions);
+	api_audit_fill(q, &a, action, q->id, rec.user, "ok", detail);
+	rc = tg_store_token_update(q->w->store, q->id, &ch, &a);
+	if (rc == TG_STORE_CONFLICT) {
+		api_audit_refused(q, action, q->id, rec.user, "conflict",
+		    "changed meanwhile");
+		api_reply_error(q, 409, "conflict", NULL, "the token was "
+		    "changed or revoked meanwhile; read it again and retry");
+		goto out;
+	}
+	if (rc != TG_STORE_OK) {
+		if (rc == TG_STORE_NOT_FOUND)
+			api_reply_error(q, 404, "not_found", NULL,
+			    "no such token");
+		else
+			api_reply_store(q, rc);
+		goto out;
+	}
+	tg_record_free(&rec);
+	have_rec = 0;
+	if ((rc = tg_store_lookup(q->w->store, q->id, &rec)) != TG_STORE_OK) {
+		api_reply_store(q, rc == TG_STORE_NOT_FOUND ? TG_STORE_ERROR :
+		    rc);
+		goto out;
+	}
+	have_rec = 1;
+	o = token_json(&rec, q->now);
+	api_reply_json(q, 200, o, NULL, 0);
+	json_object_put(o);
+out:
+	tg_perm_set_free(&missing);
+	tg_apireq_token_free(&t);
+	if (have_rec)
+		tg_record_free(&rec);
+	if (have_crec)
+		tg_record_free(&crec);
+	free(body);
+}
+
+/* --- DELETE /tokens/{id} ---------------------------------------------- */
+
+void
+api_tokens_revoke(struct api_req *q)
+{
+	struct tg_record rec;
+	struct tg_audit a;
+	int rc;
+
+	if (load_target(q, &rec, "token.revoke") != 0)
+		return;
+	/* Revoking twice is not an error, but the audit log says so. */
+	api_audit_fill(q, &a, "token.revoke", q->id, rec.user, "ok",
+	    rec.revoked_at != 0 ? "already revoked" : NULL);
+	rc = tg_store_token_revoke(q->w->store, q->id, q->now, &a);
+	if (rc == TG_STORE_OK)
+		api_reply_empty(q, 204);
+	else if (rc == TG_STORE_NOT_FOUND)
+		api_reply_error(q, 404, "not_found", NULL, "no such token");
+	else
+		api_reply_store(q, rc);
+	tg_record_free(&rec);
+}
+
+/* --- POST /tokens/{id}/rotate ----------------------------------------- */
+
+static void
+reply_rotated(struct api_req *q, const struct tg_token *tok,
+    const struct tg_record *rec, int64_t grace_until)
+{
+	struct json_object *o = json_object_new_object(), *secret;
+	char prefix[TG_TOKEN_MAX_LEN + 1];
+
+	if (tg_token_display(api_cfg.token_prefix, tok->id, prefix,
+	    sizeof prefix) != 0)
+		prefix[0] = '\0';
+	secret = json_object_new_string_len(tok->text, (int)tok->len);
+	json_object_object_add(o, "id", json_object_new_string(tok->id));
+	json_object_object_add(o, "token", secret);
+	json_object_object_add(o, "prefix", json_object_new_string(prefix));
+	json_object_object_add(o, "name", json_object_new_string(rec->name));
+	json_object_object_add(o, "rotatedAt", time_json(q->now));
+	json_object_object_add(o, "expiresAt", time_json(rec->expires_at));
+	json_object_object_add(o, "oldSecretValidUntil",
+	    grace_until > 0 ? time_json(grace_until) : NULL);
+	api_reply_json(q, 200, o, NULL, 1);
+	OPENSSL_cleanse((void *)(uintptr_t)json_object_get_string(secret),
+	    tok->len);
+	json_object_put(o);
+}
+
+void
+api_tokens_rotate(struct api_req *q)
+{
+	static const char action[] = "token.rotate";
+	struct tg_apireq_caller c;
+	struct tg_apireq_mint m;
+	struct tg_apireq_error e;
+	struct tg_perm_set missing = { NULL, 0 };
+	struct tg_record rec, crec;
+	struct tg_audit a;
+	struct tg_token tok;
+	unsigned char hash[TG_HMAC_LEN];
+	char *body = NULL, *eff = NULL, detail[DETAIL_MAX];
+	int64_t grace_until;
+	size_t len;
+	long grace;
+	int rc, have_crec = 0;
+
+	memset(&tok, 0, sizeof tok);
+	memset(&crec, 0, sizeof crec);
+	memset(hash, 0, sizeof hash);
+	if (load_target(q, &rec, action) != 0)
+		return;
+	/*
+	 * The new secret is a credential of the token's owner: handing it to
+	 * anyone else, even to token:admin, would let them act as the owner.
+	 * Admins revoke or shrink other people's tokens instead.
+	 */
+	if (strcmp(rec.user, q->caller.user) != 0) {
+		api_audit_refused(q, action, q->id, rec.user, "denied",
+		    "not the owner");
+		api_reply_error(q, 403, "cannot_grant", NULL, "only the owner "
+		    "of a token can rotate it");
+		goto out;
+	}
+	if (api_read_body(q, &body, &len) != 0) {
+		api_audit_refused(q, action, q->id, rec.user, "invalid",
+		    "body refused");
+		goto out;
+	}
+	if (tg_apireq_parse_rotate(body, len,
+	    api_cfg.rotation_max_grace_seconds, &grace, &e) != 0) {
+		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
+		api_audit_refused(q, action, q->id, rec.user, "invalid",
+		    detail);
+		api_reply_apireq(q, &e);
+		goto out;
+	}
+	if (rec.revoked_at != 0 || q->now >= rec.expires_at) {
+		api_audit_refused(q, action, q->id, rec.user, "conflict",
+		    state_of(&rec, q->now));
+		api_reply_error(q, 409, "token_inactive", NULL, "the token is "
+		    "%s and cannot be rotated", state_of(&rec, q->now));
+		goto out;
+	}
+	/*
+	 * Rotating hands out the token's secret, which is minting it again:
+	 * a token may rotate itself, but another token only when it could
+	 * have created that token.
+	 */
+	if (q->caller.grant != NULL && strcmp(q->caller.token_id, q->id) != 0) {
+		if (caller_limits(q, &crec, &c) != 0)
+			goto out;
+		have_crec = 1;
+		eff = effective_text(rec.permissions, rec.role_permissions);
+		if (eff == NULL) {
+			api_reply_error(q, 500, "internal_error", NULL,
+			    "stored permissions do not parse");
+			goto out;
+		}
+		memset(&m, 0, sizeof m);
+		m.permissions = eff;
+		m.expires_at = rec.expires_at;
+		m.cidrs = rec.cidrs;
+		m.environments = rec.environments;
+		m.api_rules = rec.api_rules;
+		m.resource_rules = rec.resource_rules;
+		rc = tg_apireq_check_mint(&c, &m, &missing, &e);
+		if (rc < 0) {
+			api_reply_error(q, 500, "internal_error", NULL,
+			    "stored limits do not parse");
+			goto out;
+		}
+		if (rc > 0) {
+			snprintf(detail, sizeof detail, "%s: %s", e.field,
+			    e.message);
+			api_audit_refused(q, action, q->id, rec.user, "denied",
+			    detail);
+			api_reply_cannot_grant(q, &e, &missing);
+			goto out;
+		}
+	}
+	if (tg_token_generate(api_cfg.token_prefix, q->id, &tok) != 0 ||
+	    tg_hmac_compute(q->w->hmac, tok.text, tok.len, hash) != 0) {
+		api_reply_error(q, 500, "internal_error", NULL, "cannot "
+		    "generate a secret");
+		goto out;
+	}
+	grace_until = grace > 0 ? q->now + grace : 0;
+	snprintf(detail, sizeof detail, "graceSeconds=%ld", grace);
+	api_audit_fill(q, &a, action, q->id, rec.user, "ok", detail);
+	rc = tg_store_token_rotate(q->w->store, q->id, hash, grace_until,
+	    q->now, &a);
+	if (rc == TG_STORE_CONFLICT) {
+		api_audit_refused(q, action, q->id, rec.user, "conflict",
+		    "revoked or expired meanwhile");
+		api_reply_error(q, 409, "token_inactive", NULL, "the token was "
+		    "revoked or expired meanwhile");
+		goto out;
+	}
+	if (rc != TG_STORE_OK) {
+		if (rc == TG_STORE_NOT_FOUND)
+			api_reply_error(q, 404, "not_found", NULL,
+			    "no such token");
+		else
+			api_reply_store(q, rc);
+		goto out;
+	}
+	reply_rotated(q, &tok, &rec, grace_until);
+out:
+	tg_token_wipe(&tok);
+	OPENSSL_cleanse(hash, sizeof hash);
+	tg_perm_set_free(&missing);
+	free(eff);
+	free(body);
+	tg_record_free(&rec);
+	if (have_crec)
+		tg_record_free(&crec);
+}

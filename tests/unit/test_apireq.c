@@ -1,0 +1,558 @@
+/* Unit tests for lib/apireq: what the token API accepts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "apireq.h"
+#include "config.h"
+#include "perm.h"
+#include "tg_test.h"
+
+struct row {
+	const char	*body;
+	const char	*code;		/* NULL: must be accepted */
+	const char	*field;		/* expected field when refused */
+};
+
+static void
+run_create(const struct tg_config *cfg, const struct row *rows, size_t n)
+{
+	struct tg_apireq_token t;
+	struct tg_apireq_error e;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof e);
+		rc = tg_apireq_parse_create(rows[i].body, strlen(rows[i].body),
+		    cfg, &t, &e);
+		if (rows[i].code == NULL) {
+			TG_CHECK(rc == 0, "create row %zu (%s): %s %s: %s", i,
+			    rows[i].body, e.code, e.field, e.message);
+		} else {
+			TG_CHECK(rc == -1 && strcmp(e.code, rows[i].code) == 0 &&
+			    strcmp(e.field, rows[i].field) == 0 &&
+			    e.status == 400 && e.message[0] != '\0',
+			    "create row %zu (%s): got %d %s \"%s\" (%s), want "
+			    "%s \"%s\"", i, rows[i].body, rc, e.code, e.field,
+			    e.message, rows[i].code, rows[i].field);
+		}
+		tg_apireq_token_free(&t);
+	}
+}
+
+static void
+run_update(const struct row *rows, size_t n)
+{
+	struct tg_apireq_token t;
+	struct tg_apireq_error e;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof e);
+		rc = tg_apireq_parse_update(rows[i].body, strlen(rows[i].body),
+		    &t, &e);
+		if (rows[i].code == NULL)
+			TG_CHECK(rc == 0, "update row %zu (%s): %s %s: %s", i,
+			    rows[i].body, e.code, e.field, e.message);
+		else
+			TG_CHECK(rc == -1 && strcmp(e.code, rows[i].code) == 0 &&
+			    strcmp(e.field, rows[i].field) == 0,
+			    "update row %zu (%s): got %d %s \"%s\" (%s)", i,
+			    rows[i].body, rc, e.code, e.field, e.message);
+		tg_apireq_token_free(&t);
+	}
+}
+
+/* A string literal and its length, for the (text, len) functions. */
+#define S(x)	(x), strlen(x)
+
+#define NAME	"\"name\":\"ci\""
+#define EXP	"\"expiresInDays\":30"
+
+static void
+test_create(void)
+{
+	static const struct row rows[] = {
+		{ "{" NAME "," EXP ",\"permissions\":[\"token:read\"]}", NULL,
+		    NULL },
+		{ "{" NAME "," EXP ",\"profile\":\"read-only-analyst\"}", NULL,
+		    NULL },
+		{ "{" NAME "," EXP ",\"apiRules\":[\"GET /x/**\"]}", NULL, NULL },
+		{ "{" NAME "," EXP ",\"resourceRules\":[\"!env:prod\",\"*\"]}",
+		    NULL, NULL },
+		{ "{" NAME ",\"expiresInDays\":1,\"permissions\":[\"*\"],"
+		    "\"allowedCidrs\":[\"10.0.0.0/8\",\"2001:db8::/32\"],"
+		    "\"environments\":[\"staging\",\"dev\"],\"apiRules\":[],"
+		    "\"resourceRules\":[]}", NULL, NULL },
+		{ " {\n\t" NAME " , " EXP ", \"permissions\" : [ \"a:b\" ] }\r\n",
+		    NULL, NULL },
+		/* Syntax, duplicates and the body's type. */
+		{ "", "invalid_json", "" },
+		{ "{", "invalid_json", "" },
+		{ "[]", "invalid_json", "" },
+		{ "\"x\"", "invalid_json", "" },
+		{ "null", "invalid_json", "" },
+		{ "{'name':'x'}", "invalid_json", "" },
+		{ "{" NAME "," EXP ",\"permissions\":[\"a:b\"],\"permissions\":"
+		    "[\"*\"]}", "invalid_json", "permissions" },
+		{ "{" NAME "," EXP ",\"n\\u0061me\":\"x\",\"permissions\":[\"*\"]}",
+		    "invalid_json", "name" },
+		{ "{" NAME "," EXP ",\"permissions\":[[\"a:b\"]]}", "invalid_field",
+		    "permissions[0]" },
+		{ "{" NAME "," EXP ",\"permissions\":[[[[\"a:b\"]]]]}",
+		    "invalid_json", "" },
+		/* Unknown members. */
+		{ "{" NAME "," EXP ",\"permissions\":[\"*\"],\"user\":\"root\"}",
+		    "unknown_field", "user" },
+		{ "{" NAME "," EXP ",\"permissions\":[\"*\"],\"graceSeconds\":1}",
+		    "unknown_field", "graceSeconds" },
+		{ "{" NAME "," EXP ",\"Permissions\":[\"*\"]}", "unknown_field",
+		    "Permissions" },
+		/* name. */
+		{ "{" EXP ",\"permissions\":[\"*\"]}", "missing_field", "name" },
+		{ "{\"name\":\"\"," EXP ",\"permissions\":[\"*\"]}",
+		    "invalid_field", "name" },
+		{ "{\"name\":1," EXP ",\"permissions\":[\"*\"]}", "invalid_field",
+		    "name" },
+		{ "{\"name\":null," EXP ",\"permissions\":[\"*\"]}",
+		    "invalid_field", "name" },
+		{ "{\"name\":\"a\\nb\"," EXP ",\"permissions\":[\"*\"]}",
+		    "invalid_field", "name" },
+		{ "{\"name\":\"a\\u0000b\"," EXP ",\"permissions\":[\"*\"]}",
+		    "invalid_field", "name" },
+		{ "{\"name\":\"a\\u0085b\"," EXP ",\"permissions\":[\"*\"]}",
+		    "invalid_field", "name" },
+		{ "{\"name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaa\"," EXP ",\"permissions\":[\"*\"]}",
+		    "invalid_field", "name" },
+		/* expiresInDays. */
+		{ "{" NAME ",\"permissions\":[\"*\"]}", "missing_field",
+		    "expiresInDays" },
+		{ "{" NAME ",\"expiresInDays\":0,\"permissions\":[\"*\"]}",
+		    "invalid_field", "expiresInDays" },
+		{ "{" NAME ",\"expiresInDays\":-1,\"permissions\":[\"*\"]}",
+		    "invalid_field", "expiresInDays" },
+		{ "{" NAME ",\"expiresInDays\":91,\"permissions\":[\"*\"]}",
+		    "invalid_field", "expiresInDays" },
+		{ "{" NAME ",\"expiresInDays\":90,\"permissions\":[\"*\"]}", NULL,
+		    NULL },
+		{ "{" NAME ",\"expiresInDays\":30.0,\"permissions\":[\"*\"]}",
+		    "invalid_field", "expiresInDays" },
+		{ "{" NAME ",\"expiresInDays\":3e1,\"permissions\":[\"*\"]}",
+		    "invalid_field", "expiresInDays" },
+		{ "{" NAME ",\"expiresInDays\":\"30\",\"permissions\":[\"*\"]}",
+		    "invalid_field", "expiresInDays" },
+		{ "{" NAME ",\"expiresInDays\":99999999999999999999999,"
+		    "\"permissions\":[\"*\"]}", "invalid_field", "expiresInDays" },
+		{ "{" NAME ",\"expiresInDays\":true,\"permissions\":[\"*\"]}",
+		    "invalid_field", "expiresInDays" },
+		/* permissions and profile. */
+		{ "{" NAME "," EXP "}", "missing_field", "permissions" },
+		{ "{" NAME "," EXP ",\"permissions\":[]}", "missing_field",
+		    "permissions" },
+		{ "{" NAME "," EXP ",\"permissions\":\"*\"}", "invalid_field",
+		    "permissions" },
+		{ "{" NAME "," EXP ",\"permissions\":[\"a:b\",\"nope\"]}",
+		    "invalid_field", "permissions[1]" },
+		{ "{" NAME "," EXP ",\"permissions\":[\"a:b\",7]}",
+		    "invalid_field", "permissions[1]" },
+		{ "{" NAME "," EXP ",\"permissions\":[\"a:b c:d\"]}",
+		    "invalid_field", "permissions[0]" },
+		{ "{" NAME "," EXP ",\"profile\":\"nope\"}", "invalid_field",
+		    "profile" },
+		{ "{" NAME "," EXP ",\"profile\":\"ci\",\"permissions\":[\"a:b\"]}",
+		    "invalid_field", "profile" },
+		/* Rules. */
+		{ "{" NAME "," EXP ",\"apiRules\":[\"GET api\"]}",
+		    "invalid_field", "apiRules[0]" },
+		{ "{" NAME "," EXP ",\"apiRules\":[\"GET /a\\nPOST /b\"]}",
+		    "invalid_field", "apiRules[0]" },
+		{ "{" NAME "," EXP ",\"apiRules\":[\"GET /a/../b\"]}",
+		    "invalid_field", "apiRules[0]" },
+		{ "{" NAME "," EXP ",\"apiRules\":[\"\"]}", "invalid_field",
+		    "apiRules[0]" },
+		{ "{" NAME "," EXP ",\"resourceRules\":[\"nocolon\"]}",
+		    "invalid_field", "resourceRules[0]" },
+		/* CIDRs and environments. */
+		{ "{" NAME "," EXP ",\"permissions\":[\"*\"],\"allowedCidrs\":"
+		    "[\"10.0.0.1/8\"]}", "invalid_field", "allowedCidrs[0]" },
+		{ "{" NAME "," EXP ",\"permissions\":[\"*\"],\"allowedCidrs\":"
+		    "[\"10.0.0.0/8\",\"fe80::1%eth0\"]}", "invalid_field",
+		    "allowedCidrs[1]" },
+		{ "{" NAME "," EXP ",\"permissions\":[\"*\"],\"allowedCidrs\":"
+		    "[\" 10.0.0.0/8\"]}", "invalid_field", "allowedCidrs[0]" },
+		{ "{" NAME "," EXP ",\"permissions\":[\"*\"],\"environments\":"
+		    "[\"Prod\"]}", "invalid_field", "environments[0]" },
+		{ "{" NAME "," EXP ",\"permissions\":[\"*\"],\"environments\":"
+		    "\"prod\"}", "invalid_field", "environments" },
+	};
+	struct tg_apireq_token t;
+	struct tg_apireq_error e;
+	struct tg_config cfg;
+	char err[256], body[8192];
+	size_t i, n;
+	int rc;
+
+	tg_config_defaults(&cfg);
+	TG_CHECK(tg_config_parse(&cfg, "t", S("max_expiry_days = 90\n"
+	    "profile.ci = token:read run:*\n"), err, sizeof err) == 0,
+	    "config: %s", err);
+	run_create(&cfg, rows, sizeof rows / sizeof rows[0]);
+
+	/* What is stored: canonical CIDRs, profiles expanded, '\n' lists. */
+	memset(&e, 0, sizeof e);
+	rc = tg_apireq_parse_create(S("{\"name\":\"caf\xc3\xa9\",\"expiresInDays\":"
+	    "7,\"profile\":\"ci\",\"allowedCidrs\":[\"10.1.0.0/16\",\"::ffff:"
+	    "10.0.0.0/104\",\"192.0.2.1\",\"2001:DB8::/32\"],\"environments\":"
+	    "[\"prod\",\"dev\"],\"apiRules\":[\"GET /a/**\",\"!*\"]}"), &cfg,
+	    &t, &e);
+	TG_CHECK(rc == 0, "full create: %s", e.message);
+	if (rc == 0) {
+		TG_CHECK_STR(t.name, "caf\xc3\xa9", "name");
+		TG_CHECK_INT(t.expires_in_days, 7, "days");
+		TG_CHECK_STR(t.profile, "ci", "profile");
+		TG_CHECK_STR(t.permissions, "token:read\nrun:*", "from profile");
+		TG_CHECK(t.cidrs != NULL && strncmp(t.cidrs, "10.1.0.0/16\n",
+		    12) == 0 && strstr(t.cidrs, "192.0.2.1/32") != NULL &&
+		    strstr(t.cidrs, "2001:db8::/32") != NULL, "canonical CIDRs: "
+		    "%s", t.cidrs ? t.cidrs : "(null)");
+		TG_CHECK_STR(t.environments, "prod\ndev", "environments");
+		TG_CHECK_STR(t.api_rules, "GET /a/**\n!*", "api rules");
+		TG_CHECK(t.resource_rules == NULL, "resource rules not given");
+	}
+	tg_apireq_token_free(&t);
+
+	/* The list limits. */
+	n = (size_t)snprintf(body, sizeof body, "{" NAME "," EXP
+	    ",\"permissions\":[\"*\"],\"allowedCidrs\":[");
+	for (i = 0; i < 65; i++)
+		n += (size_t)snprintf(body + n, sizeof body - n, "%s\"10.0.%zu."
+		    "0/24\"", i ? "," : "", i);
+	n += (size_t)snprintf(body + n, sizeof body - n, "]}");
+	rc = tg_apireq_parse_create(body, n, &cfg, &t, &e);
+	TG_CHECK(rc == -1 && strcmp(e.field, "allowedCidrs") == 0,
+	    "65 CIDRs: %s", e.message);
+	tg_apireq_token_free(&t);
+	/* max_expiry_days never goes above 365; 365 is accepted. */
+	cfg.max_expiry_days = 365;
+	rc = tg_apireq_parse_create(S("{\"name\":\"x\",\"expiresInDays\":365,"
+	    "\"permissions\":[\"*\"]}"), &cfg, &t, &e);
+	TG_CHECK(rc == 0, "365 days: %s", e.message);
+	tg_apireq_token_free(&t);
+	rc = tg_apireq_parse_create(S("{\"name\":\"x\",\"expiresInDays\":366,"
+	    "\"permissions\":[\"*\"]}"), &cfg, &t, &e);
+	TG_CHECK(rc == -1 && strcmp(e.field, "expiresInDays") == 0, "366");
+	tg_apireq_token_free(&t);
+}
+
+static void
+test_update_rotate(void)
+{
+	static const struct row rows[] = {
+		{ "{\"name\":\"new\"}", NULL, NULL },
+		{ "{\"permissions\":[]}", NULL, NULL },
+		{ "{\"apiRules\":[\"GET /x\"],\"allowedCidrs\":[],"
+		    "\"environments\":[\"dev\"],\"resourceRules\":[\"*\"]}", NULL,
+		    NULL },
+		{ "{}", "missing_field", "" },
+		{ "{\"expiresInDays\":3}", "unknown_field", "expiresInDays" },
+		{ "{\"profile\":\"ci\"}", "unknown_field", "profile" },
+		{ "{\"id\":\"abc\"}", "unknown_field", "id" },
+		{ "{\"name\":\"a\",\"name\":\"b\"}", "invalid_json", "name" },
+		{ "{\"name\":[]}", "invalid_field", "name" },
+		{ "{\"apiRules\":[\"GET x\"]}", "invalid_field", "apiRules[0]" },
+	};
+	struct tg_apireq_error e;
+	long g;
+
+	run_update(rows, sizeof rows / sizeof rows[0]);
+	TG_CHECK(tg_apireq_parse_rotate("", 0, 60, &g, &e) == 0 && g == 0,
+	    "empty rotate body");
+	TG_CHECK(tg_apireq_parse_rotate(" \r\n", 3, 60, &g, &e) == 0 && g == 0,
+	    "blank rotate body");
+	TG_CHECK(tg_apireq_parse_rotate("{}", 2, 60, &g, &e) == 0 && g == 0,
+	    "{} rotate body");
+	TG_CHECK(tg_apireq_parse_rotate("{\"graceSeconds\":60}", 19, 60, &g,
+	    &e) == 0 && g == 60, "grace at the maximum");
+	TG_CHECK(tg_apireq_parse_rotate("{\"graceSeconds\":61}", 19, 60, &g,
+	    &e) == -1 && strcmp(e.field, "graceSeconds") == 0, "grace above");
+	TG_CHECK(tg_apireq_parse_rotate("{\"graceSeconds\":-1}", 19, 60, &g,
+	    &e) == -1 && strcmp(e.code, "invalid_field") == 0, "negative");
+	TG_CHECK(tg_apireq_parse_rotate("{\"graceSeconds\":1}", 18, 0, &g,
+	    &e) == -1, "max 0 allows only 0");
+	TG_CHECK(tg_apireq_parse_rotate("{\"graceSeconds\":0}", 18, 0, &g,
+	    &e) == 0 && g == 0, "0 with max 0");
+	TG_CHECK(tg_apireq_parse_rotate("{\"grace\":1}", 11, 60, &g, &e) == -1 &&
+	    strcmp(e.code, "unknown_field") == 0, "unknown rotate member");
+	TG_CHECK(tg_apireq_parse_rotate("x", 1, 60, &g, &e) == -1 &&
+	    strcmp(e.code, "invalid_json") == 0, "junk rotate body");
+}
+
+static void
+test_shrink_mint(void)
+{
+	struct tg_perm_set caller = { NULL, 0 }, miss = { NULL, 0 };
+	struct tg_apireq_caller c;
+	struct tg_apireq_mint m;
+	struct tg_apireq_error e;
+	struct tg_apireq_token t;
+	char err[128];
+
+	TG_CHECK(tg_apireq_check_shrink("a:*\nb:c", "a:x\nb:c", NULL, &e) == 0,
+	    "narrowing a wildcard");
+	TG_CHECK(tg_apireq_check_shrink("a:x", "a:*", NULL, &e) == 1 &&
+	    e.status == 403 && strstr(e.message, "a:*") != NULL, "widening");
+	TG_CHECK(tg_apireq_check_shrink("a:x", "", NULL, &e) == 0, "to nothing");
+	TG_CHECK(tg_apireq_check_shrink("a:x", "a:x\nz:z", NULL, &e) == 1 &&
+	    strcmp(e.field, "permissions") == 0, "adding one");
+	TG_CHECK(tg_apireq_check_shrink("a:x\nb:*", "a:x\nz:z\nb:c\ny:*", &miss,
+	    &e) == 1 && miss.n == 2 && strcmp(miss.items[0], "y:*") == 0 &&
+	    strcmp(miss.items[1], "z:z") == 0, "missing ones listed (%zu)",
+	    miss.n);
+	TG_CHECK(tg_apireq_check_shrink("a:x", "a:x", &miss, &e) == 0 &&
+	    miss.n == 0, "missing emptied when all are covered");
+	TG_CHECK(tg_apireq_check_shrink("a:x", "bad", &miss, &e) == -1,
+	    "a list that does not parse");
+
+	TG_CHECK(tg_perm_parse("token:* audit:read run:read", 27, &caller, err,
+	    sizeof err) == 0, "caller set");
+	memset(&c, 0, sizeof c);
+	memset(&m, 0, sizeof m);
+	c.perms = &caller;
+	c.expires_at = 1000;
+	m.expires_at = 2000;
+	m.permissions = "token:read\naudit:read";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, &miss, &e) == 0 && miss.n == 0,
+	    "a session may grant what it holds, expiry unlimited");
+	m.permissions = "token:read\nadmin:x\n*";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, &miss, &e) == 1 &&
+	    e.status == 403 && strcmp(e.code, "cannot_grant") == 0 &&
+	    miss.n == 2, "escalation refused (%zu missing)", miss.n);
+	TG_CHECK(strstr(e.message, "admin:x") != NULL && strstr(e.message,
+	    "*") != NULL, "message lists them: %s", e.message);
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1, "missing NULL");
+
+	/* A calling token's limits. */
+	c.is_token = 1;
+	m.permissions = "token:read";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1 &&
+	    strcmp(e.field, "expiresInDays") == 0, "outliving the caller");
+	m.expires_at = 1000;
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 0, "same expiry");
+	c.cidrs = "10.0.0.0/8\n2001:db8::/32";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1 &&
+	    strcmp(e.field, "allowedCidrs") == 0, "dropping CIDRs");
+	m.cidrs = "10.1.0.0/16\n2001:db8:1::/48\n10.0.0.0/8";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 0, "narrower CIDRs: "
+	    "%s", e.message);
+	m.cidrs = "10.1.0.0/16\n11.0.0.0/8";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1 &&
+	    strcmp(e.field, "allowedCidrs[1]") == 0, "outside CIDR");
+	m.cidrs = "0.0.0.0/0";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1, "wider CIDR");
+	m.cidrs = "::ffff:10.2.0.0/112";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 0, "mapped form: %s",
+	    e.message);
+	c.environments = "dev\nstaging";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1 &&
+	    strcmp(e.field, "environments") == 0, "dropping environments");
+	m.environments = "staging";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 0, "one of them");
+	m.environments = "staging\nprod";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1 &&
+	    strcmp(e.field, "environments[1]") == 0, "another environment");
+	m.environments = "dev";
+	c.api_rules = "POST /api/auth/tokens\nGET /x/**";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1 &&
+	    strcmp(e.field, "apiRules") == 0, "dropping API rules");
+	m.api_rules = "POST /api/auth/tokens\nGET /x/**";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 0, "same API rules");
+	c.resource_rules = "env:dev";
+	m.resource_rules = "*";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1 &&
+	    strcmp(e.field, "resourceRules") == 0, "other resource rules");
+	c.is_token = 0;
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 0, "sessions have "
+	    "no such limits");
+
+	/* Inheritance fills what the request left out, only for tokens. */
+	memset(&t, 0, sizeof t);
+	t.environments = strdup("dev");
+	TG_CHECK(tg_apireq_inherit(&t, &c) == 0 && t.cidrs == NULL,
+	    "session: nothing inherited");
+	c.is_token = 1;
+	TG_CHECK(tg_apireq_inherit(&t, &c) == 0, "inherit");
+	TG_CHECK_STR(t.cidrs, "10.0.0.0/8\n2001:db8::/32", "CIDRs inherited");
+	TG_CHECK_STR(t.environments, "dev", "given list kept");
+	TG_CHECK_STR(t.api_rules, c.api_rules, "API rules inherited");
+	TG_CHECK_STR(t.resource_rules, "env:dev", "resource rules inherited");
+	tg_apireq_token_free(&t);
+	tg_perm_set_free(&caller);
+	tg_perm_set_free(&miss);
+}
+
+static void
+test_query(void)
+{
+	struct tg_apireq_param p[4] = {
+		{ "user", 0, "" }, { "limit", 0, "" }, { "all", 0, "" },
+		{ "cursor", 0, "" },
+	};
+	static const struct {
+		const char	*q;
+		int		 ok;
+		const char	*field;
+	} rows[] = {
+		{ "", 1, NULL },
+		{ "user=alice&limit=10", 1, NULL },
+		{ "all", 1, NULL },
+		{ "all=1&", 1, NULL },
+		{ "&&user=a%40b&&", 1, NULL },
+		{ "bogus=1", 0, "bogus" },
+		{ "user=a&user=b", 0, "user" },
+		{ "user=%4", 0, "user" },
+		{ "user=%zz", 0, "user" },
+		{ "user=a%0Ab", 0, "user" },
+		{ "user=a%00b", 0, "user" },
+		{ "us%65r=x", 1, NULL },
+		{ "%", 0, "" },
+	};
+	struct tg_apireq_error e;
+	char big[400];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		memset(&e, 0, sizeof e);
+		rc = tg_apireq_query(rows[i].q, strlen(rows[i].q), p, 4, &e);
+		if (rows[i].ok)
+			TG_CHECK(rc == 0, "query row %zu (%s): %s", i, rows[i].q,
+			    e.message);
+		else
+			TG_CHECK(rc == -1 && e.status == 400 &&
+			    strcmp(e.code, "invalid_parameter") == 0 &&
+			    strcmp(e.field, rows[i].field) == 0,
+			    "query row %zu (%s): %d %s", i, rows[i].q, rc,
+			    e.field);
+	}
+	TG_CHECK(tg_apireq_query("user=a%40b+c&all", 16, p, 4, &e) == 0,
+	    "decode");
+	TG_CHECK(p[0].set && strcmp(p[0].value, "a@b c") == 0, "user: %s",
+	    p[0].value);
+	TG_CHECK(p[2].set && p[2].value[0] == '\0' && !p[1].set, "flags");
+	memset(big, 'x', sizeof big);
+	memcpy(big, "user=", 5);
+	TG_CHECK(tg_apireq_query(big, sizeof big, p, 4, &e) == -1 &&
+	    strstr(e.message, "too long") != NULL, "long value");
+	TG_CHECK(tg_apireq_query("limit=1&user", 5, p, 4, &e) == 0 &&
+	    p[1].set && !p[0].set, "len is honoured");
+}
+
+static void
+test_scalars(void)
+{
+	static const struct {
+		const char	*s;
+		int64_t		 t;	/* -1: must fail */
+	} times[] = {
+		{ "1970-01-01T00:00:00Z", 0 },
+		{ "2026-01-02T03:04:05Z", 1767323045 },
+		{ "2000-02-29T12:00:00Z", 951825600 },
+		{ "2024-12-31T23:59:59Z", 1735689599 },
+		{ "2100-02-29T00:00:00Z", -1 },
+		{ "2023-02-29T00:00:00Z", -1 },
+		{ "2026-04-31T00:00:00Z", -1 },
+		{ "2026-13-01T00:00:00Z", -1 },
+		{ "2026-01-01T24:00:00Z", -1 },
+		{ "2026-01-01T00:60:00Z", -1 },
+		{ "2026-01-01T00:00:60Z", -1 },
+		{ "2026-01-01 00:00:00Z", -1 },
+		{ "2026-01-01T00:00:00", -1 },
+		{ "2026-01-01T00:00:00+00:00", -1 },
+		{ "1969-12-31T23:59:59Z", -1 },
+		{ "2026-1-01T00:00:00Z", -1 },
+		{ "", -1 },
+	};
+	char buf[TG_APIREQ_TIME_LEN], cur[TG_APIREQ_CURSOR_LEN];
+	char id[13];
+	unsigned long long v;
+	int64_t t;
+	size_t i;
+
+	for (i = 0; i < sizeof times / sizeof times[0]; i++) {
+		int rc = tg_apireq_time_parse(times[i].s, &t);
+
+		if (times[i].t < 0) {
+			TG_CHECK(rc == -1, "time %s must fail", times[i].s);
+			continue;
+		}
+		TG_CHECK(rc == 0 && t == times[i].t, "time %s: %lld", times[i].s,
+		    (long long)t);
+		TG_CHECK(tg_apireq_time_format(times[i].t, buf) == 0 &&
+		    strcmp(buf, times[i].s) == 0, "format %s: %s", times[i].s,
+		    buf);
+	}
+	TG_CHECK(tg_apireq_time_format(-1, buf) == -1 && buf[0] == '\0',
+	    "negative time");
+	TG_CHECK(tg_apireq_uint("0", 0, 10, &v) == 0 && v == 0, "0");
+	TG_CHECK(tg_apireq_uint("10", 1, 10, &v) == 0 && v == 10, "10");
+	TG_CHECK(tg_apireq_uint("11", 1, 10, &v) == -1, "above");
+	TG_CHECK(tg_apireq_uint("0", 1, 10, &v) == -1, "below");
+	TG_CHECK(tg_apireq_uint("01", 0, 10, &v) == -1, "leading zero");
+	TG_CHECK(tg_apireq_uint("-1", 0, 10, &v) == -1, "sign");
+	TG_CHECK(tg_apireq_uint(" 1", 0, 10, &v) == -1, "blank");
+	TG_CHECK(tg_apireq_uint("1x", 0, 10, &v) == -1, "junk");
+	TG_CHECK(tg_apireq_uint("", 0, 10, &v) == -1, "empty");
+	TG_CHECK(tg_apireq_uint("99999999999999999999999", 0, ~0ULL, &v) == -1,
+	    "overflow");
+	TG_CHECK(tg_apireq_cursor_format(1767323045, "3fKq9ZbL0aXw", cur,
+	    sizeof cur) == 0, "cursor format");
+	TG_CHECK_STR(cur, "1767323045.3fKq9ZbL0aXw", "cursor text");
+	TG_CHECK(tg_apireq_cursor_parse(cur, &t, id) == 0 && t == 1767323045 &&
+	    strcmp(id, "3fKq9ZbL0aXw") == 0, "cursor round trip");
+	TG_CHECK(tg_apireq_cursor_format(1, "short", cur, sizeof cur) == -1,
+	    "bad id");
+	TG_CHECK(tg_apireq_cursor_parse("1767323045", &t, id) == -1, "no dot");
+	TG_CHECK(tg_apireq_cursor_parse(".3fKq9ZbL0aXw", &t, id) == -1,
+	    "no time");
+	TG_CHECK(tg_apireq_cursor_parse("1.3fKq9ZbL0aX", &t, id) == -1,
+	    "short id");
+	TG_CHECK(tg_apireq_cursor_parse("1.3fKq9ZbL0aXw'", &t, id) == -1,
+	    "junk id");
+	TG_CHECK(tg_apireq_cursor_parse("-1.3fKq9ZbL0aXw", &t, id) == -1,
+	    "negative");
+}
+
+static void
+test_list_json(void)
+{
+	struct json_object *a;
+
+	a = tg_apireq_list_json("a\nb c\n\nd");
+	TG_CHECK(a != NULL && json_object_array_length(a) == 3, "three items");
+	TG_CHECK_STR(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN),
+	    "[\"a\",\"b c\",\"d\"]", "items");
+	json_object_put(a);
+	a = tg_apireq_list_json(NULL);
+	TG_CHECK(a != NULL && json_object_array_length(a) == 0, "NULL: []");
+	json_object_put(a);
+	a = tg_apireq_list_json("");
+	TG_CHECK(a != NULL && json_object_array_length(a) == 0, "\"\": []");
+	json_object_put(a);
+}
+
+int
+main(void)
+{
+	test_create();
+	test_update_rotate();
+	test_shrink_mint();
+	test_query();
+	test_scalars();
+	test_list_json();
+	return tg_test_done("test_apireq");
+}
