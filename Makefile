@@ -39,7 +39,7 @@ PROGS = $(BUILD)/tokengate-authz $(BUILD)/tokengate-api $(BUILD)/tokengate
 .PHONY: all test run asan unit tools clean deps lint fuzz fuzz-bins
 all: $(PROGS) $(TOOL_BIN)
 
-$(BUILD)/obj/%.o: %.c $(wildcard lib/*.h fcgi/*.h cli/*.h tests/unit/*.h) | $(BUILD)/gen/tg_migrations.c
+$(BUILD)/obj/%.o: %.c $(wildcard lib/*.h fcgi/*.h cli/*.h tests/unit/*.h tests/tools/*.h) | $(BUILD)/gen/tg_migrations.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
@@ -93,6 +93,7 @@ deps:
 test: deps
 	$(MAKE) all unit-bins
 	$(MAKE) asan
+	$(MAKE) fuzz-bins
 	@bash tests/run-all.sh
 
 unit-bins: $(UNIT_BIN)

@@ -64,7 +64,13 @@ reply(FCGX_Request *r, const struct tg_decision *d,
 	int authz = is_authorizer(r);
 	const char *code = tg_policy_reason_str(d->reason);
 
-	FCGX_FPrintF(r->out, "Status: %d\r\n", d->status);
+	/*
+	 * With a reason phrase: mod_fcgid shows a bare "Status: 401" to the
+	 * client as "401 Unknown Reason".
+	 */
+	FCGX_FPrintF(r->out, "Status: %d %s\r\n", d->status,
+	    d->status == 200 ? "OK" : d->status == 401 ? "Unauthorized" :
+	    d->status == 403 ? "Forbidden" : "Service Unavailable");
 	if (d->status == 200) {
 		put_var(r, authz, "REMOTE_USER", NULL, tg_grant_user(g));
 		put_var(r, authz, "TOKENGATE_USER", "X-Tokengate-User",

@@ -703,6 +703,33 @@ check_envs(const char *caller, const char *mint, struct tg_apireq_error *err)
 	return 0;
 }
 
+/*
+ * Is the child rule list provably no stronger than the caller's?  Deciding
+ * that for arbitrary globs is not worth the risk, so two shapes that are
+ * safe by construction are accepted besides an identical list: a caller
+ * whose only rule is "*" (it allows everything, so any list is narrower),
+ * and the caller's list with deny ('!') rules put in front of it (first
+ * match wins, so a leading deny can only take requests away).
+ */
+static int
+rules_narrower(const char *caller, const char *child)
+{
+	size_t cl = strlen(caller), hl = strlen(child);
+	const char *p, *e;
+
+	if (strcmp(caller, "*") == 0 || strcmp(caller, child) == 0)
+		return 1;
+	if (hl <= cl || strcmp(child + hl - cl, caller) != 0 ||
+	    child[hl - cl - 1] != '\n')
+		return 0;
+	for (p = child; p < child + hl - cl; p = e + 1) {
+		e = strchr(p, '\n');
+		if (e == NULL || p[0] != '!')
+			return 0;
+	}
+	return 1;
+}
+
 int
 tg_apireq_check_mint(const struct tg_apireq_caller *c,
     const struct tg_apireq_mint *m, struct tg_perm_set *missing,
@@ -741,17 +768,20 @@ tg_apireq_check_mint(const struct tg_apireq_caller *c,
 	} else if (!empty(c->environments) &&
 	    (rc = check_envs(c->environments, m->environments, err)) != 0) {
 		/* As above. */
-	} else if (!empty(c->api_rules) &&
-	    strcmp(c->api_rules, m->api_rules != NULL ? m->api_rules : "")) {
+	} else if (!empty(c->api_rules) && !rules_narrower(c->api_rules,
+	    m->api_rules != NULL ? m->api_rules : "")) {
 		seterr(err, 403, "cannot_grant", "apiRules", "the calling "
-		    "token has apiRules, so the new token must have the same "
-		    "ones (leave apiRules out to inherit them)");
+		    "token has apiRules, so the new token's must be the same, "
+		    "or the same with '!' rules in front (leave apiRules out "
+		    "to inherit them)");
 		rc = 1;
-	} else if (!empty(c->resource_rules) && strcmp(c->resource_rules,
+	} else if (!empty(c->resource_rules) &&
+	    !rules_narrower(c->resource_rules,
 	    m->resource_rules != NULL ? m->resource_rules : "")) {
 		seterr(err, 403, "cannot_grant", "resourceRules", "the calling "
-		    "token has resourceRules, so the new token must have the "
-		    "same ones (leave resourceRules out to inherit them)");
+		    "token has resourceRules, so the new token's must be the "
+		    "same, or the same with '!' rules in front (leave "
+		    "resourceRules out to inherit them)");
 		rc = 1;
 	}
 done:

@@ -66,10 +66,36 @@ for dir in build build-asan; do
 		run_suite "unit $t" "$t"
 	done
 done
-for t in tests/integration/test_*.sh; do
-	[ -f "$t" ] || continue
-	run_suite "integration $t ($TG_BUILD)" bash "$t"
+# The unit tests once more under valgrind: any leak or invalid access fails.
+if command -v valgrind >/dev/null 2>&1; then
+	for t in build/tests/test_*; do
+		[ -x "$t" ] || continue
+		run_suite "valgrind $t" valgrind -q --error-exitcode=9 \
+		    --leak-check=full --show-leak-kinds=definite,indirect,possible \
+		    --errors-for-leak-kinds=definite,indirect,possible "$t"
+	done
+else
+	echo "SKIP: valgrind is not installed: unit tests not run under valgrind" >&2
+	results+=("valgrind: SKIPPED (not installed)")
+fi
+# Every integration suite against the sanitizer build (when there is one)
+# and the plain build, which is what users run.
+builds=$TG_BUILD
+[ "$TG_BUILD" != build ] && [ -z "${TG_ONLY_BUILD:-}" ] && builds="$TG_BUILD build"
+for b in $builds; do
+	for t in tests/integration/test_*.sh; do
+		[ -f "$t" ] || continue
+		run_suite "integration $t ($b)" env TG_BUILD="$b" bash "$t"
+	done
 done
+# Each libFuzzer target for a short time; a crash fails the run.
+if ls build-fuzz/fuzz_* >/dev/null 2>&1; then
+	run_suite "fuzz (${TG_FUZZ_SECONDS:-15}s each)" bash tests/fuzz/run.sh \
+	    "${TG_FUZZ_SECONDS:-15}" build-fuzz/fuzz_*
+else
+	echo "SKIP: no fuzz targets built (make fuzz-bins needs clang)" >&2
+	results+=("fuzz: SKIPPED (not built)")
+fi
 
 echo
 echo "=== results"

@@ -11,7 +11,7 @@
 # Everything runs on 127.0.0.1 on free ports, under one private directory
 # ($TG_DIR, short because unix socket paths are limited to 107 bytes), and
 # everything started through this file is stopped when the script exits.
-# No python: bash, curl and coreutils only.  Every wait has a timeout.
+# No python: bash, curl, coreutils, ps and awk.  Every wait has a timeout.
 #
 # Functions (details above each one):
 #   tg_init                          private dir, cleanup trap
@@ -94,7 +94,7 @@ tg_init() {
 	trap 'exit 129' HUP
 }
 
-# Prints the descendants of a process (children first), from ps.
+# Prints the pids of all descendants of a process, from ps.
 tg__descendants() {
 	ps -e -o pid= -o ppid= 2>/dev/null | awk -v root="$1" '
 		{ parent[$1] = $2 }

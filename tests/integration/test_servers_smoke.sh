@@ -15,6 +15,8 @@
 #     (mod_fcgid turns every denial into 401: documented defect);
 #   - files outside the prefix are served without the authorizer;
 #   - an unreachable authorizer fails closed.
+# Also the RESPONDER role (tests/tools/fcgi-client) and, when nginx is
+# installed, deploy/nginx/tokengate.conf with auth_request.
 set -u
 . "$(dirname "$0")/lib.sh"
 tg_init

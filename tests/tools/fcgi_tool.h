@@ -121,8 +121,9 @@ tool_listen_unix(struct tool *t, const char *path)
 		return -1;
 	}
 	memcpy(t->unix_path, sun.sun_path, sizeof t->unix_path);
-	if (chmod(path, 0666) == -1 || listen(fd, 1024) == -1) {
-		fprintf(stderr, "%s: chmod/listen %s: %s\n", t->name, path,
+	/* listen() first: a client that sees the socket file can connect. */
+	if (listen(fd, 1024) == -1 || chmod(path, 0666) == -1) {
+		fprintf(stderr, "%s: listen/chmod %s: %s\n", t->name, path,
 		    strerror(errno));
 		close(fd);
 		return -1;

@@ -371,6 +371,24 @@ test_shrink_mint(void)
 	    strcmp(e.field, "apiRules") == 0, "dropping API rules");
 	m.api_rules = "POST /api/auth/tokens\nGET /x/**";
 	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 0, "same API rules");
+	m.api_rules = "!GET /x/secret\n!POST /**\nPOST /api/auth/tokens\nGET /x/**";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 0,
+	    "deny rules in front only narrow");
+	m.api_rules = "GET /y\nPOST /api/auth/tokens\nGET /x/**";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1,
+	    "an allow rule in front widens: refused");
+	m.api_rules = "!GET /y\nGET /x/**";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1,
+	    "not the caller's list as a suffix: refused");
+	m.api_rules = "!GET /yPOST /api/auth/tokens\nGET /x/**";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1,
+	    "suffix must start at a line");
+	c.api_rules = "*";
+	m.api_rules = "GET /anything/**";
+	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 0,
+	    "a caller allowing everything may mint any rules");
+	c.api_rules = "POST /api/auth/tokens\nGET /x/**";
+	m.api_rules = "POST /api/auth/tokens\nGET /x/**";
 	c.resource_rules = "env:dev";
 	m.resource_rules = "*";
 	TG_CHECK(tg_apireq_check_mint(&c, &m, NULL, &e) == 1 &&
