@@ -35,6 +35,7 @@
 #include "path.h"
 #include "rules.h"
 #include "token.h"
+#include "usage.h"
 
 struct tg_config api_cfg;
 
@@ -503,6 +504,31 @@ out:
 	free(q);
 }
 
+/*
+ * Tokens used to call the API are "used" too.  The responder has no
+ * writer thread: each worker writes what is queued after it answered,
+ * which at most one write per token per last_used_interval keeps cheap.
+ */
+static struct tg_usage *usage;
+
+static void
+flush_usage(struct api_worker *w)
+{
+	struct tg_usage_rec recs[32];
+	struct tg_store_use use[32];
+	size_t n, i;
+
+	n = tg_usage_take(usage, recs, 32);
+	for (i = 0; i < n; i++) {
+		use[i].id = recs[i].id;
+		use[i].addr = recs[i].addr[0] ? recs[i].addr : NULL;
+		use[i].at = recs[i].at;
+	}
+	if (n > 0 && tg_store_touch(w->store, use, n) != TG_STORE_OK)
+		tg_fcgi_log("last-used write failed: %s",
+		    tg_store_error(w->store));
+}
+
 static void *
 run(void *arg)
 {
@@ -521,6 +547,8 @@ run(void *arg)
 		}
 		handle(w, &r);
 		FCGX_Finish_r(&r);
+		/* After the reply is out: the caller does not wait for it. */
+		flush_usage(w);
 	}
 	FCGX_Free(&r, 0);
 	tg_store_thread_end();
@@ -544,6 +572,11 @@ main(int argc, char **argv)
 		tg_fcgi_log("%s", err);
 		return 1;
 	}
+	usage = tg_usage_new(4096, api_cfg.last_used_interval);
+	if (usage == NULL) {
+		tg_fcgi_log("out of memory");
+		return 1;
+	}
 	memset(w, 0, sizeof w);
 	for (i = 0; i < st.threads; i++) {
 		w[i].listen_fd = st.listen_fd;
@@ -556,6 +589,7 @@ main(int argc, char **argv)
 		w[i].verifier.cfg = &api_cfg;
 		w[i].verifier.store = w[i].store;
 		w[i].verifier.hmac = w[i].hmac;
+		w[i].verifier.usage = usage;
 	}
 	for (i = 0; i < st.threads; i++) {
 		if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0) {
@@ -569,6 +603,7 @@ main(int argc, char **argv)
 		tg_store_free(w[i].store);
 		tg_hmac_free(w[i].hmac);
 	}
+	tg_usage_free(usage);
 	tg_hmac_key_free(key);
 	tg_config_wipe(&api_cfg);
 	tg_fcgi_finish(&st);

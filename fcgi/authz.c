@@ -17,13 +17,16 @@
 #include <fastcgi.h>
 #include <fcgiapp.h>
 
+#include "cache.h"
 #include "config.h"
+#include "feed.h"
 #include "fcgi_common.h"
 #include "hmac.h"
 #include "names.h"
 #include "params.h"
 #include "policy.h"
 #include "store.h"
+#include "usage.h"
 #include "verify.h"
 
 struct worker {
@@ -178,12 +181,141 @@ run(void *arg)
 	return NULL;
 }
 
+/*
+ * The feed poller: one thread with its own connection follows the change
+ * feed and drops what changed from this process's cache, every
+ * feed_poll_ms.  It sleeps on a condition variable so that shutdown does
+ * not wait for a poll interval.
+ */
+static pthread_mutex_t bg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bg_cond = PTHREAD_COND_INITIALIZER;
+static int bg_stop;
+
+static int
+bg_sleep(unsigned ms)
+{
+	struct timespec ts;
+	int stop;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&bg_lock);
+	if (!bg_stop)
+		pthread_cond_timedwait(&bg_cond, &bg_lock, &ts);
+	stop = bg_stop;
+	pthread_mutex_unlock(&bg_lock);
+	return stop;
+}
+
+struct background {
+	struct tg_store		*store;
+	struct tg_feed		*feed;
+	struct tg_usage		*usage;
+};
+
+static void *
+poll_feed(void *arg)
+{
+	struct background *b = arg;
+	struct tg_feed_stats fs;
+	uint64_t reported = 0;
+	int64_t now, last_report = 0;
+	char process[96], host[64];
+	int failing = 0;
+
+	/* Writers wait for this row before they answer (feed_progress). */
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	snprintf(process, sizeof process, "%s:%ld", host, (long)getpid());
+	do {
+		now = tg_verify_now_ms();
+		if (tg_feed_poll(b->feed, b->store, now) == TG_STORE_OK) {
+			tg_feed_stats(b->feed, &fs);
+			if ((fs.last_id != reported || now - last_report >=
+			    500) && tg_store_feed_report(b->store, process,
+			    fs.last_id) == TG_STORE_OK) {
+				reported = fs.last_id;
+				last_report = now;
+			}
+			if (failing)
+				tg_fcgi_log("change feed readable again, "
+				    "cache resumed");
+			failing = 0;
+		} else {
+			/*
+			 * Without a stale window the cache stops at the first
+			 * failed poll: cached answers are only as good as the
+			 * feed behind them.  With one, it serves until
+			 * stale_if_error seconds after the last good poll.
+			 */
+			if (cfg.stale_if_error == 0)
+				tg_feed_suspend(b->feed);
+			/* Log a failure once, not five times a second. */
+			if (!failing)
+				tg_fcgi_log("change feed unreadable, cache "
+				    "suspended: %s", tg_store_error(b->store));
+			failing = 1;
+		}
+	} while (!bg_sleep(cfg.feed_poll_ms));
+	tg_store_thread_end();
+	return NULL;
+}
+
+/* Writes queued last-used notes; returns how many were written. */
+static size_t
+flush_usage(struct background *b)
+{
+	struct tg_usage_rec recs[256];
+	struct tg_store_use use[256];
+	size_t n, i, total = 0;
+
+	while ((n = tg_usage_take(b->usage, recs, 256)) > 0) {
+		for (i = 0; i < n; i++) {
+			use[i].id = recs[i].id;
+			use[i].addr = recs[i].addr[0] ? recs[i].addr : NULL;
+			use[i].at = recs[i].at;
+		}
+		if (tg_store_touch(b->store, use, n) != TG_STORE_OK) {
+			/* Best effort by design: last-used is informative. */
+			tg_fcgi_log("last-used write of %zu tokens failed: %s",
+			    n, tg_store_error(b->store));
+			break;
+		}
+		total += n;
+	}
+	return total;
+}
+
+static void *
+write_usage(void *arg)
+{
+	struct background *b = arg;
+
+	while (!bg_sleep(1000))
+		flush_usage(b);
+	/* Shutting down: what was queued is written before we exit. */
+	flush_usage(b);
+	tg_store_thread_end();
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct worker w[64];
+	struct background poller = { 0 }, writer = { 0 };
+	pthread_t poll_th, write_th;
 	struct tg_fcgi_start st;
 	struct tg_hmac_key *key;
+	struct tg_cache *cache = NULL;
+	struct tg_feed *feed = NULL;
+	struct tg_usage *usage;
 	char err[512];
 	int i, rc;
 
@@ -193,6 +325,25 @@ main(int argc, char **argv)
 	key = tg_hmac_key_load(cfg.key_file, err, sizeof err);
 	if (key == NULL) {
 		tg_fcgi_log("%s", err);
+		return 1;
+	}
+	if (cfg.cache) {
+		cache = tg_cache_new(cfg.cache_size, cfg.cache_negative_size,
+		    (int64_t)cfg.cache_max_age * 1000);
+		feed = cache != NULL ? tg_feed_new(cache) : NULL;
+		poller.store = tg_store_new(&cfg);
+		if (feed == NULL || poller.store == NULL) {
+			tg_fcgi_log("out of memory for the cache");
+			return 1;
+		}
+		poller.feed = feed;
+	}
+	usage = tg_usage_new(cfg.cache_size < 65536 ? cfg.cache_size : 65536,
+	    cfg.last_used_interval);
+	writer.store = tg_store_new(&cfg);
+	writer.usage = usage;
+	if (usage == NULL || writer.store == NULL) {
+		tg_fcgi_log("out of memory");
 		return 1;
 	}
 	memset(w, 0, sizeof w);
@@ -207,10 +358,29 @@ main(int argc, char **argv)
 		w[i].verifier.cfg = &cfg;
 		w[i].verifier.store = w[i].store;
 		w[i].verifier.hmac = w[i].hmac;
+		w[i].verifier.cache = cache;
+		w[i].verifier.feed = feed;
+		/*
+		 * The cache serves only while the feed was read within a
+		 * second (plus the configured stale window): revocation is
+		 * honoured within a second even when polls start failing.
+		 */
+		w[i].verifier.fresh_ms = 1000 + (int64_t)cfg.stale_if_error *
+		    1000;
+		w[i].verifier.usage = usage;
 		/* Connect early so the first request does not pay for it. */
 		if (tg_store_connect(w[i].store) != TG_STORE_OK && i == 0)
 			tg_fcgi_log("%s (will retry per request)",
 			    tg_store_error(w[i].store));
+	}
+	if (cfg.cache && pthread_create(&poll_th, NULL, poll_feed,
+	    &poller) != 0) {
+		tg_fcgi_log("cannot start the feed poller");
+		return 1;
+	}
+	if (pthread_create(&write_th, NULL, write_usage, &writer) != 0) {
+		tg_fcgi_log("cannot start the last-used writer");
+		return 1;
 	}
 	for (i = 0; i < st.threads; i++) {
 		if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0) {
@@ -218,12 +388,26 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* Workers return once SIGTERM shut the listening socket down and
+	 * their request in flight is answered. */
 	for (i = 0; i < st.threads; i++)
 		pthread_join(w[i].thread, NULL);
+	pthread_mutex_lock(&bg_lock);
+	bg_stop = 1;
+	pthread_cond_broadcast(&bg_cond);
+	pthread_mutex_unlock(&bg_lock);
+	if (cfg.cache)
+		pthread_join(poll_th, NULL);
+	pthread_join(write_th, NULL);
 	for (i = 0; i < st.threads; i++) {
 		tg_store_free(w[i].store);
 		tg_hmac_free(w[i].hmac);
 	}
+	tg_store_free(poller.store);
+	tg_store_free(writer.store);
+	tg_feed_free(feed);
+	tg_cache_free(cache);
+	tg_usage_free(usage);
 	tg_hmac_key_free(key);
 	tg_config_wipe(&cfg);
 	tg_fcgi_finish(&st);

@@ -53,6 +53,13 @@ static const struct key keys[] = {
 							0, 2592000 },
 	{ "page_limit_default",	K_UINT,	F(page_limit_default),	1, 1000 },
 	{ "page_limit_max",	K_UINT,	F(page_limit_max),	1, 1000 },
+	{ "cache",		K_BOOL,	F(cache),		0, 0 },
+	{ "cache_size",		K_UINT,	F(cache_size),		1, 10000000 },
+	{ "cache_negative_size", K_UINT, F(cache_negative_size), 1, 10000000 },
+	{ "cache_max_age",	K_UINT,	F(cache_max_age),	1, 86400 },
+	{ "feed_poll_ms",	K_UINT,	F(feed_poll_ms),	20, 5000 },
+	{ "stale_if_error",	K_UINT,	F(stale_if_error),	0, 3600 },
+	{ "last_used_interval",	K_UINT,	F(last_used_interval),	1, 86400 },
 };
 #undef F
 #define NKEYS	(sizeof keys / sizeof keys[0])
@@ -104,6 +111,13 @@ tg_config_defaults(struct tg_config *cfg)
 	cfg->rotation_max_grace_seconds = 604800;
 	cfg->page_limit_default = 50;
 	cfg->page_limit_max = 200;
+	cfg->cache = 1;
+	cfg->cache_size = 100000;
+	cfg->cache_negative_size = 10000;
+	cfg->cache_max_age = 300;
+	cfg->feed_poll_ms = 200;
+	cfg->stale_if_error = 0;
+	cfg->last_used_interval = 60;
 	for (i = 0; i < sizeof builtin_profiles / sizeof builtin_profiles[0];
 	    i++) {
 		struct tg_config_profile *p = &cfg->profiles[cfg->nprofiles++];

@@ -52,6 +52,13 @@ struct tg_config {
 	unsigned	rotation_max_grace_seconds;	/* 0 = no grace */
 	unsigned	page_limit_default;		/* list routes */
 	unsigned	page_limit_max;
+	int		cache;				/* 0 or 1 */
+	unsigned	cache_size;			/* tokens */
+	unsigned	cache_negative_size;		/* unknown ids */
+	unsigned	cache_max_age;			/* seconds */
+	unsigned	feed_poll_ms;
+	unsigned	stale_if_error;			/* seconds, 0 = never */
+	unsigned	last_used_interval;		/* seconds */
 	struct tg_config_profile profiles[TG_CONFIG_PROFILES_MAX];
 	size_t		nprofiles;
 };

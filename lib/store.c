@@ -25,6 +25,7 @@
 
 enum q {
 	Q_LOOKUP,
+	Q_FEED,
 	Q_COUNT
 };
 
@@ -40,6 +41,9 @@ static const char *const q_sql[Q_COUNT] = {
 	    "   ON rp.role_id = ur.role_id WHERE ur.user_id = t.user_id),"
 	    " UNIX_TIMESTAMP(t.last_used_at), t.last_used_ip"
 	    " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?",
+	[Q_FEED] =
+	    "SELECT id, kind, ref FROM change_feed WHERE id > ? ORDER BY id"
+	    " LIMIT ?",
 };
 
 struct tg_store {
@@ -80,6 +84,9 @@ struct col {
 	my_bool		 is_null;
 	my_bool		 error;
 };
+
+static int	feed_user(struct tg_store *, long long);
+static int	feed_role(struct tg_store *, long long);
 
 static long long
 now_ms(void)
@@ -538,13 +545,23 @@ query_i64(struct tg_store *s, const char *sql, const struct prm *p,
 static int
 begin(struct tg_store *s)
 {
-	int rc;
+	int had = s->db != NULL, rc;
 
-	if ((rc = tg_store_connect(s)) != TG_STORE_OK)
-		return rc;
-	if (mysql_autocommit(s->db, 0) != 0)
-		return fail(s, mysql_errno(s->db), "begin", mysql_error(s->db));
-	return TG_STORE_OK;
+	for (;;) {
+		if ((rc = tg_store_connect(s)) != TG_STORE_OK)
+			return rc;
+		if (mysql_autocommit(s->db, 0) == 0)
+			return TG_STORE_OK;
+		rc = fail(s, mysql_errno(s->db), "begin", mysql_error(s->db));
+		/*
+		 * A connection that died since its last use (a database
+		 * restart) fails here, before anything was done: one more
+		 * try on a fresh connection is always safe.
+		 */
+		if (rc != TG_STORE_UNAVAILABLE || !had)
+			return rc;
+		had = 0;
+	}
 }
 
 static int
@@ -555,6 +572,29 @@ commit(struct tg_store *s)
 	if (mysql_commit(s->db) != 0)
 		return fail(s, mysql_errno(s->db), "commit", mysql_error(s->db));
 	mysql_autocommit(s->db, 1);
+	return TG_STORE_OK;
+}
+
+/*
+ * Commits a change that is in the change feed, then waits (at most
+ * TG_STORE_SYNC_MS) until every live authorizer process has applied it, so
+ * that when the caller answers, the change is in force everywhere: the
+ * very next request after a revoke is refused even with caching.  The
+ * change is committed either way; a process that stays behind stops using
+ * its cache within a second of its last feed read.
+ */
+#define TG_STORE_SYNC_MS	1500
+
+int	tg_store_feed_wait(struct tg_store *, unsigned, int *);
+
+static int
+commit_synced(struct tg_store *s)
+{
+	int rc, behind;
+
+	if ((rc = commit(s)) != TG_STORE_OK)
+		return rc;
+	(void)tg_store_feed_wait(s, TG_STORE_SYNC_MS, &behind);
 	return TG_STORE_OK;
 }
 
@@ -777,8 +817,14 @@ tg_store_user_set_enabled(struct tg_store *s, const char *name, int enabled)
 		snprintf(s->err, sizeof s->err, "no user named '%s'", name);
 		return TG_STORE_NOT_FOUND;
 	}
-	return run(s, "UPDATE users SET enabled = ? WHERE name = ?", p, 2,
-	    NULL);
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	if ((rc = run(s, "UPDATE users SET enabled = ? WHERE name = ?", p, 2,
+	    NULL)) != TG_STORE_OK || (rc = feed_user(s, id)) != TG_STORE_OK) {
+		rollback(s);
+		return rc;
+	}
+	return commit_synced(s);
 }
 
 int
@@ -804,7 +850,9 @@ tg_store_role_change(struct tg_store *s, const char *role,
 		if (rc != TG_STORE_OK)
 			goto fail;
 	}
-	return commit(s);
+	if ((rc = feed_role(s, rid)) != TG_STORE_OK)
+		goto fail;
+	return commit_synced(s);
 fail:
 	rollback(s);
 	return rc;
@@ -813,19 +861,164 @@ fail:
 /* --- tokens and audit ------------------------------------------------- */
 
 /*
- * The change feed hook.  Every statement that changes what a token may do
- * (insert, update, rotate, revoke, end of a rotation grace) calls this
- * inside its transaction, so that a cache added later can be told about
- * the change atomically with it: the caching issue fills this in with an
- * INSERT into a feed table.  Role and user changes affect many tokens and
- * will need their own entries.
+ * The change feed.  Every statement that changes what a token may do
+ * (insert, update, rotate, revoke, end of a rotation grace) calls
+ * feed_token inside its transaction, and user and role changes call
+ * feed_user / feed_role, so a feed row exists exactly when the change
+ * committed.  Authorizer processes poll the table and drop what changed.
  */
 static int
 feed_token(struct tg_store *s, const char *id)
 {
-	(void)s;
-	(void)id;
+	struct prm p[1] = { PSTR(id) };
+
+	return run(s, "INSERT INTO change_feed (at, kind, ref) "
+	    "VALUES (UTC_TIMESTAMP(6), 'token', ?)", p, 1, NULL);
+}
+
+static int
+feed_user(struct tg_store *s, long long user_id)
+{
+	struct prm p[1] = { PI64(user_id) };
+
+	return run(s, "INSERT INTO change_feed (at, kind, ref) "
+	    "VALUES (UTC_TIMESTAMP(6), 'user', CAST(? AS CHAR))", p, 1, NULL);
+}
+
+/* A role's permissions changed: every user holding it changed. */
+static int
+feed_role(struct tg_store *s, long long role_id)
+{
+	struct prm p[1] = { PI64(role_id) };
+
+	return run(s, "INSERT INTO change_feed (at, kind, ref) "
+	    "SELECT UTC_TIMESTAMP(6), 'user', CAST(user_id AS CHAR) "
+	    "FROM user_roles WHERE role_id = ?", p, 1, NULL);
+}
+
+int
+tg_store_feed_max(struct tg_store *s, uint64_t *max)
+{
+	long long v = 0;
+	int rc, found;
+
+	rc = query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM change_feed",
+	    NULL, 0, &v, &found);
+	*max = rc == TG_STORE_OK && found ? (uint64_t)v : 0;
+	return rc;
+}
+
+int
+tg_store_feed_read(struct tg_store *s, uint64_t after, unsigned limit,
+    tg_store_feed_fn fn, void *arg)
+{
+	struct prm p[2] = { PU64(after), PU64(limit) };
+	struct col c[3];
+	MYSQL_STMT *st;
+	int rc, r;
+
+	st = prepare(s, Q_FEED, q_sql[Q_FEED], &rc);
+	if (st == NULL)
+		return rc;
+	if ((rc = execute(s, st, p, 2)) != TG_STORE_OK)
+		return rc;
+	if (mysql_stmt_store_result(st) != 0) {
+		rc = fail(s, mysql_stmt_errno(st), "feed",
+		    mysql_stmt_error(st));
+		if (s->db != NULL)
+			release(s, Q_FEED, st);
+		return rc;
+	}
+	while ((r = fetch(s, st, c, 3)) == 1) {
+		fn(arg, (uint64_t)col_i64(&c[0]), c[1].buf ? c[1].buf : "",
+		    c[2].buf ? c[2].buf : "");
+		cols_free(c, 3);
+	}
+	if (s->db != NULL)
+		release(s, Q_FEED, st);
+	return r < 0 ? r : TG_STORE_OK;
+}
+
+int
+tg_store_feed_prune(struct tg_store *s, unsigned keep_seconds)
+{
+	struct prm p[1] = { PU64(keep_seconds) };
+
+	return run(s, "DELETE FROM change_feed WHERE at < UTC_TIMESTAMP(6) - "
+	    "INTERVAL ? SECOND LIMIT 10000", p, 1, NULL);
+}
+
+int
+tg_store_feed_report(struct tg_store *s, const char *process,
+    uint64_t feed_id)
+{
+	struct prm p[2] = { PSTR(process), PU64(feed_id) };
+
+	return run(s, "INSERT INTO feed_progress (process, feed_id, seen_at) "
+	    "VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+	    "feed_id = VALUES(feed_id), seen_at = VALUES(seen_at)", p, 2,
+	    NULL);
+}
+
+int
+tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms, int *behind)
+{
+	long long max = 0, n = 0;
+	int rc, found;
+	unsigned waited = 0;
+
+	*behind = 0;
+	rc = query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM change_feed", NULL,
+	    0, &max, &found);
+	if (rc != TG_STORE_OK)
+		return rc;
+	for (;;) {
+		struct prm p[1] = { PI64(max) };
+
+		/* Processes silent for 2 s are dead or cut off: their cache
+		 * stops serving after a second without a feed read anyway. */
+		rc = query_i64(s, "SELECT COUNT(*) FROM feed_progress WHERE "
+		    "seen_at > UTC_TIMESTAMP(6) - INTERVAL 2 SECOND AND "
+		    "feed_id < ?", p, 1, &n, &found);
+		if (rc != TG_STORE_OK)
+			return rc;
+		if (n == 0 || waited >= timeout_ms)
+			break;
+		{
+			struct timespec ts = { 0, 10 * 1000000L };
+
+			nanosleep(&ts, NULL);
+			waited += 10;
+		}
+	}
+	*behind = (int)n;
 	return TG_STORE_OK;
+}
+
+int
+tg_store_touch(struct tg_store *s, const struct tg_store_use *u, size_t n)
+{
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return TG_STORE_OK;
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		struct prm p[4] = { PI64(u[i].at), PSTR(u[i].addr),
+			PSTR(u[i].id), PI64(u[i].at) };
+
+		/* Never move last_used backwards (two processes, one token). */
+		rc = run(s, "UPDATE tokens SET last_used_at = FROM_UNIXTIME(?), "
+		    "last_used_ip = ? WHERE id = ? AND (last_used_at IS NULL "
+		    "OR last_used_at <= FROM_UNIXTIME(?))", p, 4, NULL);
+		if (rc != TG_STORE_OK) {
+			rollback(s);
+			return rc;
+		}
+	}
+	return commit(s);
 }
 
 static int
@@ -925,7 +1118,7 @@ tg_store_token_revoke(struct tg_store *s, const char *id, int64_t now,
 		goto fail;
 	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
 		goto fail;
-	return commit(s);
+	return commit_synced(s);
 fail:
 	rollback(s);
 	return rc;
@@ -1289,7 +1482,7 @@ tg_store_token_update(struct tg_store *s, const char *id,
 	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
 		goto fail;
 	free(lc.permissions);
-	return commit(s);
+	return commit_synced(s);
 fail:
 	free(lc.permissions);
 	rollback(s);
@@ -1334,7 +1527,7 @@ tg_store_token_rotate(struct tg_store *s, const char *id,
 	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
 		goto fail;
 	free(lc.permissions);
-	return commit(s);
+	return commit_synced(s);
 fail:
 	free(lc.permissions);
 	rollback(s);

@@ -236,4 +236,46 @@ int	tg_store_audit_page(struct tg_store *s,
 	    const struct tg_store_audit_filter *f, tg_store_audit_fn fn,
 	    void *arg);
 
+/* --- the change feed and write-behind (the authorizer's side) --------- */
+
+/* Called for each feed row: id, kind ("token" or "user"), ref. */
+typedef void (*tg_store_feed_fn)(void *arg, uint64_t id, const char *kind,
+	    const char *ref);
+
+/* The newest feed row id (0 when empty). */
+int	tg_store_feed_max(struct tg_store *s, uint64_t *max);
+
+/* Calls fn for up to limit rows with id > after, in id order. */
+int	tg_store_feed_read(struct tg_store *s, uint64_t after, unsigned limit,
+	    tg_store_feed_fn fn, void *arg);
+
+/* Deletes feed rows older than keep_seconds (at most 10000 per call). */
+int	tg_store_feed_prune(struct tg_store *s, unsigned keep_seconds);
+
+/* Records that process (e.g. "host:pid") has applied the feed up to
+ * feed_id; a heartbeat too. */
+int	tg_store_feed_report(struct tg_store *s, const char *process,
+	    uint64_t feed_id);
+
+/*
+ * Waits up to timeout_ms until every authorizer process that reported in
+ * the last two seconds has applied the newest feed row.  *behind is the
+ * number still behind when it returns (0 on success).  A writer calls it
+ * after committing a change so its answer means "already in force".
+ */
+int	tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms,
+	    int *behind);
+
+/* One "token was used" note for the write-behind.  Borrowed strings. */
+struct tg_store_use {
+	const char	*id;
+	const char	*addr;
+	int64_t		 at;
+};
+
+/* Writes last_used_at / last_used_ip for n tokens in one transaction,
+ * never moving a token's last use backwards. */
+int	tg_store_touch(struct tg_store *s, const struct tg_store_use *u,
+	    size_t n);
+
 #endif /* TG_STORE_H */

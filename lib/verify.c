@@ -1,14 +1,99 @@
 /*
  * verify.c: the request path shared by every program.
+ *
+ * parse (no I/O) -> keyed hash -> cache or store -> compile -> decide.
+ * The cache only ever holds what the store said, and only while the
+ * change feed is followed; a miss takes the invalidation epoch before
+ * reading so a fill that raced with a revoke is refused (cache.h).
  */
 #include "verify.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
+#include "cache.h"
+#include "feed.h"
 #include "token.h"
+#include "usage.h"
+
+int64_t
+tg_verify_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+unavailable(struct tg_decision *d, const char *id, const char *why)
+{
+	tg_policy_refuse(TG_UNAVAILABLE, d);
+	memcpy(d->token_id, id, TG_TOKEN_ID_LEN + 1);
+	snprintf(d->detail, sizeof d->detail, "%s", why);
+	return d->status;
+}
+
+/*
+ * Finds the compiled grant for id: from the cache when it may be used,
+ * else from the store (filling the cache).  Returns 1 with *g (one
+ * reference, the caller's), 0 when the id does not exist, or fills d
+ * with UNAVAILABLE and returns -1.
+ */
+static int
+find_grant(struct tg_verifier *v, const char *id, struct tg_decision *d,
+    const struct tg_grant **g)
+{
+	struct tg_record rec;
+	struct tg_grant *built;
+	uint64_t epoch = 0;
+	int64_t now_ms = 0;
+	int use_cache, rc;
+	char err[256];
+
+	*g = NULL;
+	use_cache = v->cache != NULL && v->feed != NULL &&
+	    tg_feed_fresh(v->feed, now_ms = tg_verify_now_ms(), v->fresh_ms);
+	if (use_cache) {
+		switch (tg_cache_get(v->cache, id, now_ms, g)) {
+		case TG_CACHE_HIT:
+			return 1;
+		case TG_CACHE_NEGATIVE:
+			return 0;
+		case TG_CACHE_MISS:
+			break;
+		}
+		epoch = tg_cache_epoch(v->cache);
+	}
+	rc = tg_store_lookup(v->store, id, &rec);
+	if (rc == TG_STORE_NOT_FOUND) {
+		if (use_cache)
+			tg_cache_put_negative(v->cache, id, epoch, now_ms);
+		return 0;
+	}
+	if (rc != TG_STORE_OK) {
+		unavailable(d, id, tg_store_error(v->store));
+		return -1;
+	}
+	built = tg_grant_build(&rec, err, sizeof err);
+	tg_record_free(&rec);
+	if (built == NULL) {
+		/* Stored data we cannot read: refuse to guess. */
+		char why[400];
+
+		snprintf(why, sizeof why, "token %s: stored data is invalid: "
+		    "%.300s", id, err);
+		unavailable(d, id, why);
+		return -1;
+	}
+	if (use_cache)
+		tg_cache_put(v->cache, id, tg_grant_ref(built), epoch, now_ms);
+	*g = built;
+	return 1;
+}
 
 int
 tg_verify(struct tg_verifier *v, const char *authorization,
@@ -17,12 +102,10 @@ tg_verify(struct tg_verifier *v, const char *authorization,
 {
 	unsigned char digest[TG_HMAC_LEN];
 	char id[TG_TOKEN_ID_LEN + 1];
-	struct tg_record rec;
+	const struct tg_grant *g;
 	struct tg_token tok;
-	struct tg_grant *g;
 	const char *raw;
 	size_t len;
-	char err[256];
 	int rc;
 
 	if (grant != NULL)
@@ -36,32 +119,14 @@ tg_verify(struct tg_verifier *v, const char *authorization,
 	memcpy(id, tok.id, sizeof id);
 	rc = tg_hmac_compute(v->hmac, tok.text, tok.len, digest);
 	tg_token_wipe(&tok);
-	if (rc != 0) {
-		tg_policy_refuse(TG_UNAVAILABLE, d);
-		snprintf(d->detail, sizeof d->detail, "HMAC computation failed");
+	if (rc != 0)
+		return unavailable(d, id, "HMAC computation failed");
+	rc = find_grant(v, id, d, &g);
+	if (rc < 0)
 		return d->status;
-	}
-	rc = tg_store_lookup(v->store, id, &rec);
-	if (rc == TG_STORE_NOT_FOUND) {
+	if (rc == 0) {
 		tg_policy_refuse(TG_NOT_FOUND, d);
 		memcpy(d->token_id, id, sizeof id);
-		return d->status;
-	}
-	if (rc != TG_STORE_OK) {
-		tg_policy_refuse(TG_UNAVAILABLE, d);
-		memcpy(d->token_id, id, sizeof id);
-		snprintf(d->detail, sizeof d->detail, "%s",
-		    tg_store_error(v->store));
-		return d->status;
-	}
-	g = tg_grant_build(&rec, err, sizeof err);
-	tg_record_free(&rec);
-	if (g == NULL) {
-		/* Stored data we cannot read: refuse to guess. */
-		tg_policy_refuse(TG_UNAVAILABLE, d);
-		memcpy(d->token_id, id, sizeof id);
-		snprintf(d->detail, sizeof d->detail, "token %s: stored data "
-		    "is invalid: %s", id, err);
 		return d->status;
 	}
 	tg_policy_decide(g, digest, req, now, d);
@@ -70,19 +135,23 @@ tg_verify(struct tg_verifier *v, const char *authorization,
 	 * The current secret matched while an old one was still in its
 	 * rotation grace: the new secret is in use, so the old one ends now
 	 * rather than at the end of the grace.  The UPDATE only matches while
-	 * the grace is set and this secret is still the current one, so it
-	 * runs once per rotation in practice and racing threads are harmless.
-	 * Its result is deliberately ignored: the decision stands either way,
-	 * and if the write fails (a database hiccup, a read-only replica) the
-	 * old secret merely lives to the end of its grace, which the
-	 * rotation already allowed.
+	 * the grace is set and this secret is still the current one, and it
+	 * writes a feed row so every process drops its cached copy; this
+	 * process drops its own at once so the write runs once.  Its result
+	 * is deliberately ignored: if the write fails (a database hiccup, a
+	 * read-only replica) the old secret merely lives to the end of its
+	 * grace, which the rotation already allowed.
 	 */
-	if (d->used_new_secret)
+	if (d->used_new_secret) {
 		(void)tg_store_token_clear_prev(v->store, id, digest);
+		if (v->cache != NULL)
+			tg_cache_invalidate_token(v->cache, id);
+	}
 	OPENSSL_cleanse(digest, sizeof digest);
+	if (d->status == 200 && v->usage != NULL)
+		tg_usage_note(v->usage, id, req->remote_addr, now);
 	if (d->status == 200 && grant != NULL)
-		*grant = g;
-	else
-		tg_grant_free(g);
+		*grant = tg_grant_ref(g);
+	tg_grant_free(g);
 	return d->status;
 }

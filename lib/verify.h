@@ -16,12 +16,29 @@
 #include "policy.h"
 #include "store.h"
 
-/* Per-thread state: owns nothing, borrows all three. */
+struct tg_cache;
+struct tg_feed;
+struct tg_usage;
+
+/*
+ * Per-thread state: owns nothing, borrows everything.  cfg, store and
+ * hmac are required.  cache and feed are both set or both NULL (no
+ * caching); the cache is only used while the feed is fresh, that is while
+ * its last good poll is at most fresh_ms old.  usage, when set, is told
+ * about every allowed request for the last-used write-behind.
+ */
 struct tg_verifier {
 	const struct tg_config	*cfg;
 	struct tg_store		*store;
 	struct tg_hmac		*hmac;
+	struct tg_cache		*cache;
+	const struct tg_feed	*feed;
+	int64_t			 fresh_ms;
+	struct tg_usage		*usage;
 };
+
+/* Monotonic milliseconds, the clock of the cache and the feed. */
+int64_t	tg_verify_now_ms(void);
 
 /*
  * Decides on req for the credential in authorization (the raw header

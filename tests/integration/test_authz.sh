@@ -248,11 +248,23 @@ tg_check_absent "deny log never holds a secret (wrong)" "$LOGS" "${WRONG:15}"
 tg_check_absent "deny log never holds a secret (revoked)" "$LOGS" "${REVOKED:15}"
 
 # --------------------------------------------------------- database down
+# A token never used, so in no cache; VALID is cached by now.
+UNCACHED=$(newtok --user alice --name uncached --api-rule '*')
 tg_mariadb_stop
 for pair in "lighttpd $L 503" "apache-authnz $A 503" "apache-fcgid $F 401"; do
 	set -- $pair
 	expect "$1" "$2/api/x" "$BADCHECK" 401 MALFORMED "DB down, bad checksum"
-	expect "$1" "$2/api/x" "$VALID" "$3" "" "DB down, well-formed token"
+	expect "$1" "$2/api/x" "$UNCACHED" "$3" "" \
+	    "DB down at once, well-formed uncached token"
+done
+# A cached token is served only while the feed behind the cache is
+# followed: with stale_if_error = 0 the next failed poll (feed_poll_ms,
+# 200 ms) suspends the cache, and it never serves past 1 s in any case.
+sleep 1.2
+for pair in "lighttpd $L 503" "apache-authnz $A 503" "apache-fcgid $F 401"; do
+	set -- $pair
+	expect "$1" "$2/api/x" "$VALID" "$3" "" \
+	    "DB down past the cache bound, cached token"
 done
 tg_http GET "$L/api/x" -H "$(auth "$VALID")"
 tg_check "lighttpd: DB down: Retry-After" 1 "$(tg_header Retry-After)"
@@ -266,5 +278,34 @@ for _ in $(seq 1 40); do
 	sleep 0.1
 done
 tg_check "lighttpd: service recovers after MariaDB returns" 1 "$ok"
+
+# ------------------------------------------------- last used, write-behind
+# Written behind the request (batched about once a second), not on it.
+tg_http GET "$A/api/x" -H "$(auth "$SEED2")"
+sleep 1.5
+tg_check "last_used_ip written behind the request" 127.0.0.1 \
+    "$(tg_sql "SELECT last_used_ip FROM tokens WHERE id = '$(id_of "$SEED2")'")"
+tg_check_contains "token list shows lastUsedAt" \
+    "$(tgc token list --user alice --json)" '"lastUsedAt":'
+# SIGTERM: the authorizer answers what is in flight, writes what it has
+# queued, and exits 0.
+LAST=$(newtok --user alice --name last --api-rule '*')
+tg_http GET "$L/api/x" -H "$(auth "$LAST")"
+tg_check "request before SIGTERM" 200 "$TG_STATUS"
+pid=$(cat "$TG_DIR/authz-unix.pid" 2>/dev/null || true)
+for i in "${!TG_SVC_NAME[@]}"; do
+	[ "${TG_SVC_NAME[i]}" = authz-unix ] && pid=${TG_SVC_PID[i]}
+done
+kill -TERM "$pid"
+rc=0
+for _ in $(seq 1 50); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+wait "$pid" 2>/dev/null
+rc=$?
+tg_check "authorizer exits 0 on SIGTERM" 0 "$rc"
+tg_check "queued last-used written at SIGTERM" 127.0.0.1 \
+    "$(tg_sql "SELECT last_used_ip FROM tokens WHERE id = '$(id_of "$LAST")'")"
 
 tg_summary

@@ -1,0 +1,57 @@
+/*
+ * feed.h: following the change feed into the cache.
+ *
+ * One feed per authorizer process, polled by one thread.  Feed ids come
+ * from AUTO_INCREMENT, which hands ids out when a row is inserted, not
+ * when its transaction commits: id 11 can be visible before id 10.  So
+ * the feed remembers the ids it skipped ("gaps") and reads from the oldest
+ * open gap again until it is filled or old enough to be a rolled-back
+ * transaction that will never appear.  Too many gaps at once, or a feed
+ * that cannot be followed, empties the cache: never a stale allow.
+ */
+#ifndef TG_FEED_H
+#define TG_FEED_H
+
+#include <stdint.h>
+
+#include "cache.h"
+#include "store.h"
+
+#define TG_FEED_MAX_GAPS	256
+#define TG_FEED_GAP_MS		10000	/* a gap older than this is a rollback */
+
+struct tg_feed;
+
+/* Creates a feed that invalidates c.  NULL on ENOMEM. */
+struct tg_feed *tg_feed_new(struct tg_cache *c);
+void	tg_feed_free(struct tg_feed *f);	/* f may be NULL */
+
+/*
+ * Reads new rows from s and drops what they name from the cache.  The
+ * first successful call starts at the newest row (nothing older can be
+ * cached yet).  On success records now_ms as the last good poll.  Returns
+ * a TG_STORE_* code.  Only the polling thread may call it.
+ */
+int	tg_feed_poll(struct tg_feed *f, struct tg_store *s, int64_t now_ms);
+
+/*
+ * Whether the cache may be used at now_ms: the last good poll is at most
+ * window_ms old.  Thread-safe (an atomic read).
+ */
+int	tg_feed_fresh(const struct tg_feed *f, int64_t now_ms,
+	    int64_t window_ms);
+
+/*
+ * Stops the cache from serving until the next good poll (a failed poll
+ * with no stale window allowed).  Thread-safe.
+ */
+void	tg_feed_suspend(struct tg_feed *f);
+
+/* Counters for logs and tests. */
+struct tg_feed_stats {
+	uint64_t	last_id, rows, gaps_filled, gaps_expired, overflows;
+	int64_t		last_ok_ms;
+};
+void	tg_feed_stats(const struct tg_feed *f, struct tg_feed_stats *out);
+
+#endif /* TG_FEED_H */
