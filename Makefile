@@ -5,6 +5,8 @@
 #   make run      install missing packages, start the demo on 127.0.0.1:8080
 #   make asan     the same programs with ASan+UBSan, in build-asan/
 #   make unit     build and run only the unit tests (no server needed)
+#   make bench    install packages, build, run the benchmark, print one table
+#                 (BENCH_QUICK=1: a short run for development)
 
 BUILD    ?= build
 CC       ?= cc
@@ -36,7 +38,7 @@ SCHEMA    := $(sort $(wildcard schema/*.sql))
 
 PROGS = $(BUILD)/tokengate-authz $(BUILD)/tokengate-api $(BUILD)/tokengate
 
-.PHONY: all test run asan unit tools clean deps lint fuzz fuzz-bins
+.PHONY: all test run asan unit tools clean deps lint fuzz fuzz-bins bench
 all: $(PROGS) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h fcgi/*.h cli/*.h tests/unit/*.h tests/tools/*.h) | $(BUILD)/gen/tg_migrations.c
@@ -102,12 +104,26 @@ run: deps
 	$(MAKE) all
 	@bash scripts/demo.sh
 
+# The benchmark (tests/bench/bench.sh, README "Performance"): its own
+# MariaDB, lighttpd and Apache on 127.0.0.1, one table at the end.
+# BENCH_QUICK=1 shortens every point; BENCH_SOAK_SECONDS (default 300)
+# sets the memory soak.  The programs are the optimised build/ ones.
+BENCH_BIN := $(BUILD)/bench/bench-tokens
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: deps
+	$(MAKE) all $(BENCH_BIN)
+	@TG_BUILD=$(BUILD) bash tests/bench/bench.sh
+
 # libFuzzer targets: clang with -fsanitize=fuzzer (Debian libclang-rt-14-dev).
 # Only the pure modules are linked: no target touches the database.
 FUZZ_CC   ?= clang
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
-FUZZ_LIB  := $(filter-out lib/store.c lib/verify.c,$(LIB_SRC))
+FUZZ_LIB  := $(filter-out lib/store.c lib/verify.c lib/feed.c,$(LIB_SRC))
 FUZZ_TIME ?= 60
 FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
