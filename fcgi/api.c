@@ -30,6 +30,7 @@
 #include <fcgiapp.h>
 
 #include "api.h"
+#include "brake.h"
 #include "fcgi_common.h"
 #include "names.h"
 #include "path.h"
@@ -510,6 +511,7 @@ out:
  * which at most one write per token per last_used_interval keeps cheap.
  */
 static struct tg_usage *usage;
+static struct tg_brake *brake;
 
 static void
 flush_usage(struct api_worker *w)
@@ -573,7 +575,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	usage = tg_usage_new(4096, api_cfg.last_used_interval);
-	if (usage == NULL) {
+	if (api_cfg.brake_failures > 0)
+		brake = tg_brake_new(api_cfg.brake_clients,
+		    api_cfg.brake_failures, api_cfg.brake_window);
+	if (usage == NULL || (api_cfg.brake_failures > 0 && brake == NULL)) {
 		tg_fcgi_log("out of memory");
 		return 1;
 	}
@@ -590,6 +595,7 @@ main(int argc, char **argv)
 		w[i].verifier.store = w[i].store;
 		w[i].verifier.hmac = w[i].hmac;
 		w[i].verifier.usage = usage;
+		w[i].verifier.brake = brake;
 	}
 	for (i = 0; i < st.threads; i++) {
 		if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0) {
@@ -604,6 +610,7 @@ main(int argc, char **argv)
 		tg_hmac_free(w[i].hmac);
 	}
 	tg_usage_free(usage);
+	tg_brake_free(brake);
 	tg_hmac_key_free(key);
 	tg_config_wipe(&api_cfg);
 	tg_fcgi_finish(&st);

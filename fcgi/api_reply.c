@@ -33,6 +33,7 @@ reason_phrase(int status)
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}
@@ -142,6 +143,8 @@ decision_message(const struct tg_decision *d)
 		return "a permission this request needs is missing";
 	case TG_BAD_PATH:
 		return "the request path cannot be made canonical";
+	case TG_RATE_LIMITED:
+		return "too many failed attempts from this address; retry later";
 	default:
 		return "the service is temporarily unavailable";
 	}
@@ -176,6 +179,10 @@ api_reply_decision(struct api_req *q, const struct tg_decision *d,
 		else if (bearer)
 			snprintf(extra, sizeof extra, "%s, error="
 			    "\"insufficient_scope\"\r\n", challenge);
+	} else if (d->status == 429) {
+		code = "rate_limited";
+		snprintf(extra, sizeof extra, "Retry-After: %u\r\n",
+		    d->retry_after > 0 ? d->retry_after : 1);
 	} else {
 		code = "temporarily_unavailable";
 		snprintf(extra, sizeof extra, "Retry-After: 1\r\n");

@@ -17,6 +17,7 @@
 #include <fastcgi.h>
 #include <fcgiapp.h>
 
+#include "brake.h"
 #include "cache.h"
 #include "config.h"
 #include "feed.h"
@@ -73,7 +74,8 @@ reply(FCGX_Request *r, const struct tg_decision *d,
 	 */
 	FCGX_FPrintF(r->out, "Status: %d %s\r\n", d->status,
 	    d->status == 200 ? "OK" : d->status == 401 ? "Unauthorized" :
-	    d->status == 403 ? "Forbidden" : "Service Unavailable");
+	    d->status == 403 ? "Forbidden" : d->status == 429 ?
+	    "Too Many Requests" : "Service Unavailable");
 	if (d->status == 200) {
 		put_var(r, authz, "REMOTE_USER", NULL, tg_grant_user(g));
 		put_var(r, authz, "TOKENGATE_USER", "X-Tokengate-User",
@@ -98,7 +100,8 @@ reply(FCGX_Request *r, const struct tg_decision *d,
 		FCGX_PutS("WWW-Authenticate: Bearer realm=\"tokengate\", "
 		    "error=\"insufficient_scope\"\r\n", r->out);
 	else
-		FCGX_PutS("Retry-After: 1\r\n", r->out);
+		FCGX_FPrintF(r->out, "Retry-After: %u\r\n",
+		    d->retry_after > 0 ? d->retry_after : 1);
 	FCGX_PutS("Cache-Control: no-store\r\n", r->out);
 	if (!authz) {
 		/* auth_request ignores bodies; keep the subrequest empty. */
@@ -109,7 +112,8 @@ reply(FCGX_Request *r, const struct tg_decision *d,
 	FCGX_FPrintF(r->out, "Content-Type: application/json\r\n\r\n"
 	    "{\"error\":\"%s\",\"reason\":\"%s\",\"status\":%d}\n",
 	    d->status == 401 ? "invalid_token" : d->status == 403 ?
-	    "insufficient_scope" : "temporarily_unavailable", code, d->status);
+	    "insufficient_scope" : d->status == 429 ? "rate_limited" :
+	    "temporarily_unavailable", code, d->status);
 }
 
 static void
@@ -316,6 +320,7 @@ main(int argc, char **argv)
 	struct tg_cache *cache = NULL;
 	struct tg_feed *feed = NULL;
 	struct tg_usage *usage;
+	struct tg_brake *brake = NULL;
 	char err[512];
 	int i, rc;
 
@@ -337,6 +342,11 @@ main(int argc, char **argv)
 			return 1;
 		}
 		poller.feed = feed;
+	}
+	if (cfg.brake_failures > 0 && (brake = tg_brake_new(cfg.brake_clients,
+	    cfg.brake_failures, cfg.brake_window)) == NULL) {
+		tg_fcgi_log("out of memory for the brake");
+		return 1;
 	}
 	usage = tg_usage_new(cfg.cache_size < 65536 ? cfg.cache_size : 65536,
 	    cfg.last_used_interval);
@@ -368,6 +378,7 @@ main(int argc, char **argv)
 		w[i].verifier.fresh_ms = 1000 + (int64_t)cfg.stale_if_error *
 		    1000;
 		w[i].verifier.usage = usage;
+		w[i].verifier.brake = brake;
 		/* Connect early so the first request does not pay for it. */
 		if (tg_store_connect(w[i].store) != TG_STORE_OK && i == 0)
 			tg_fcgi_log("%s (will retry per request)",
@@ -408,6 +419,7 @@ main(int argc, char **argv)
 	tg_feed_free(feed);
 	tg_cache_free(cache);
 	tg_usage_free(usage);
+	tg_brake_free(brake);
 	tg_hmac_key_free(key);
 	tg_config_wipe(&cfg);
 	tg_fcgi_finish(&st);

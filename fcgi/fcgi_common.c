@@ -82,6 +82,24 @@ on_stop(int sig)
 		shutdown(stop_fd, SHUT_RDWR);
 }
 
+/*
+ * SIGHUP would end the process by default.  There are no log files to
+ * reopen (logs go to stderr, which the web server or journald owns), and
+ * reloading the configuration under running threads is not safe, so the
+ * signal only says so; a restart applies a new configuration.
+ */
+static void
+on_hup(int sig)
+{
+	static const char msg[] = "tokengate: SIGHUP ignored: restart the "
+	    "process to apply a new configuration\n";
+	ssize_t n;
+
+	(void)sig;
+	n = write(2, msg, sizeof msg - 1);
+	(void)n;
+}
+
 void
 tg_fcgi_signals(int listen_fd)
 {
@@ -93,6 +111,10 @@ tg_fcgi_signals(int listen_fd)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_flags = 0;
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 }

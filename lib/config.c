@@ -60,6 +60,9 @@ static const struct key keys[] = {
 	{ "feed_poll_ms",	K_UINT,	F(feed_poll_ms),	20, 5000 },
 	{ "stale_if_error",	K_UINT,	F(stale_if_error),	0, 3600 },
 	{ "last_used_interval",	K_UINT,	F(last_used_interval),	1, 86400 },
+	{ "brake_failures",	K_UINT,	F(brake_failures),	0, 1000000 },
+	{ "brake_window",	K_UINT,	F(brake_window),	1, 3600 },
+	{ "brake_clients",	K_UINT,	F(brake_clients),	64, 10000000 },
 };
 #undef F
 #define NKEYS	(sizeof keys / sizeof keys[0])
@@ -118,6 +121,9 @@ tg_config_defaults(struct tg_config *cfg)
 	cfg->feed_poll_ms = 200;
 	cfg->stale_if_error = 0;
 	cfg->last_used_interval = 60;
+	cfg->brake_failures = 20;
+	cfg->brake_window = 60;
+	cfg->brake_clients = 10000;
 	for (i = 0; i < sizeof builtin_profiles / sizeof builtin_profiles[0];
 	    i++) {
 		struct tg_config_profile *p = &cfg->profiles[cfg->nprofiles++];

@@ -59,6 +59,9 @@ struct tg_config {
 	unsigned	feed_poll_ms;
 	unsigned	stale_if_error;			/* seconds, 0 = never */
 	unsigned	last_used_interval;		/* seconds */
+	unsigned	brake_failures;			/* 0 = no brake */
+	unsigned	brake_window;			/* seconds */
+	unsigned	brake_clients;			/* table size */
 	struct tg_config_profile profiles[TG_CONFIG_PROFILES_MAX];
 	size_t		nprofiles;
 };

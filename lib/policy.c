@@ -55,6 +55,7 @@ static const char *const reason_names[TG_REASON_COUNT] = {
 	[TG_INSUFFICIENT_PERMISSIONS] = "INSUFFICIENT_PERMISSIONS",
 	[TG_BAD_PATH] = "BAD_PATH",
 	[TG_UNAVAILABLE] = "UNAVAILABLE",
+	[TG_RATE_LIMITED] = "RATE_LIMITED",
 };
 
 const char *
@@ -85,6 +86,8 @@ tg_policy_status(enum tg_reason reason)
 	case TG_INSUFFICIENT_PERMISSIONS:
 	case TG_BAD_PATH:
 		return 403;
+	case TG_RATE_LIMITED:
+		return 429;
 	case TG_UNAVAILABLE:
 	case TG_REASON_COUNT:
 		break;
@@ -291,6 +294,7 @@ tg_policy_refuse(enum tg_reason reason, struct tg_decision *d)
 	d->rule = -1;
 	d->rule_kind = 0;
 	d->used_new_secret = 0;
+	d->retry_after = reason == TG_UNAVAILABLE ? 1 : 0;
 	d->detail[0] = '\0';
 	d->path[0] = '\0';
 	d->token_id[0] = '\0';

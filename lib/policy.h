@@ -33,6 +33,7 @@ enum tg_reason {
 	TG_INSUFFICIENT_PERMISSIONS,
 	TG_BAD_PATH,			/* REQUEST_URI cannot be made canonical */
 	TG_UNAVAILABLE,			/* cannot decide: database down etc. */
+	TG_RATE_LIMITED,		/* too many failures from this client */
 	TG_REASON_COUNT
 };
 
@@ -100,7 +101,8 @@ struct tg_request {
 
 struct tg_decision {
 	enum tg_reason	 reason;
-	int		 status;	/* 200, 401, 403 or 503 */
+	int		 status;	/* 200, 401, 403, 429 or 503 */
+	unsigned	 retry_after;	/* seconds, for 429 and 503 */
 	long		 rule;		/* deciding rule index, or -1 */
 	int		 rule_kind;	/* 0 none, 1 API rule, 2 resource rule */
 	int		 used_new_secret; /* the current secret ended a grace */

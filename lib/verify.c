@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "brake.h"
 #include "cache.h"
 #include "feed.h"
 #include "token.h"
@@ -95,15 +96,15 @@ find_grant(struct tg_verifier *v, const char *id, struct tg_decision *d,
 	return 1;
 }
 
+static int	verify_token(struct tg_verifier *, const char *, size_t,
+		    const struct tg_request *, int64_t, struct tg_decision *,
+		    struct tg_grant **);
+
 int
 tg_verify(struct tg_verifier *v, const char *authorization,
     const struct tg_request *req, int64_t now, struct tg_decision *d,
     struct tg_grant **grant)
 {
-	unsigned char digest[TG_HMAC_LEN];
-	char id[TG_TOKEN_ID_LEN + 1];
-	const struct tg_grant *g;
-	struct tg_token tok;
 	const char *raw;
 	size_t len;
 	int rc;
@@ -112,6 +113,34 @@ tg_verify(struct tg_verifier *v, const char *authorization,
 		*grant = NULL;
 	if (!tg_token_from_authorization(authorization, &raw, &len))
 		return tg_policy_refuse(TG_MISSING, d);
+	if (v->brake != NULL) {
+		unsigned wait = tg_brake_check(v->brake, req->remote_addr, now);
+
+		if (wait > 0) {
+			tg_policy_refuse(TG_RATE_LIMITED, d);
+			d->retry_after = wait;
+			return d->status;
+		}
+	}
+	rc = verify_token(v, raw, len, req, now, d, grant);
+	/* Guessing looks like malformed tokens, unknown ids, wrong secrets. */
+	if (v->brake != NULL && (d->reason == TG_MALFORMED ||
+	    d->reason == TG_NOT_FOUND))
+		tg_brake_fail(v->brake, req->remote_addr, now);
+	return rc;
+}
+
+static int
+verify_token(struct tg_verifier *v, const char *raw, size_t len,
+    const struct tg_request *req, int64_t now, struct tg_decision *d,
+    struct tg_grant **grant)
+{
+	unsigned char digest[TG_HMAC_LEN];
+	char id[TG_TOKEN_ID_LEN + 1];
+	const struct tg_grant *g;
+	struct tg_token tok;
+	int rc;
+
 	/* Shape and checksum first: junk never costs a hash or a query. */
 	if (len > TG_TOKEN_MAX_LEN || tg_token_parse(raw, len,
 	    v->cfg->token_prefix, &tok) != TG_TOKEN_OK)

@@ -19,13 +19,17 @@
 struct tg_cache;
 struct tg_feed;
 struct tg_usage;
+struct tg_brake;
 
 /*
  * Per-thread state: owns nothing, borrows everything.  cfg, store and
  * hmac are required.  cache and feed are both set or both NULL (no
  * caching); the cache is only used while the feed is fresh, that is while
  * its last good poll is at most fresh_ms old.  usage, when set, is told
- * about every allowed request for the last-used write-behind.
+ * about every allowed request for the last-used write-behind.  brake,
+ * when set, counts malformed tokens, unknown ids and wrong secrets per
+ * client address and refuses a client over its limit with 429 before any
+ * hash or query.
  */
 struct tg_verifier {
 	const struct tg_config	*cfg;
@@ -35,6 +39,7 @@ struct tg_verifier {
 	const struct tg_feed	*feed;
 	int64_t			 fresh_ms;
 	struct tg_usage		*usage;
+	struct tg_brake		*brake;		/* NULL: no brake */
 };
 
 /* Monotonic milliseconds, the clock of the cache and the feed. */

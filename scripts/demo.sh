@@ -37,7 +37,8 @@ step "key file and configuration"
 if [ ! -s "$TG_KEY_FILE" ]; then
 	"$TG" keygen "$TG_KEY_FILE" || exit 1
 fi
-tg_write_config "$CONF" "environment=production" "log_denials=yes"
+tg_write_config "$CONF" "environment=production" "log_denials=yes" \
+    "brake_failures=20"
 echo "    $CONF"
 
 step "schema"

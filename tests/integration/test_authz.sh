@@ -247,6 +247,44 @@ tg_check_absent "deny log never holds a secret (valid)" "$LOGS" "${VALID:15}"
 tg_check_absent "deny log never holds a secret (wrong)" "$LOGS" "${WRONG:15}"
 tg_check_absent "deny log never holds a secret (revoked)" "$LOGS" "${REVOKED:15}"
 
+# ------------------------------------------------------ brute-force brake
+# A separate authorizer with brake_failures = 3, driven directly over
+# FastCGI so the client address can be chosen.
+BRAKE_CONF=$TG_DIR/brake.conf
+tg_write_config "$BRAKE_CONF" brake_failures=3 brake_window=60
+BRAKE_ADDR=127.0.0.1:$(tg_free_port)
+tg_start authz-brake "$TG_DIR/authz-brake.log" "$AUTHZ" -c "$BRAKE_CONF" \
+    --listen "$BRAKE_ADDR" --threads 2
+tg_wait_port "${BRAKE_ADDR##*:}" 10 "$TG_LAST_PID" || tg_die "authz (brake) did not start"
+CLIENT=$(tg_tool fcgi-client)
+ask() {	# ask ADDR TOKEN: prints the status line of the answer
+	"$CLIENT" --connect "$BRAKE_ADDR" --param REQUEST_METHOD=GET \
+	    --param REQUEST_URI=/api/x --param "REMOTE_ADDR=$1" \
+	    --param "HTTP_AUTHORIZATION=Bearer $2" 2>/dev/null |
+	    tr -d '\r' | sed -n 's/^Status: \([0-9]*\).*/\1/p'
+}
+tg_check "brake: valid token before failures" 200 "$(ask 10.9.9.9 "$SEED2")"
+ask 10.9.9.9 "$BADCHECK" >/dev/null
+ask 10.9.9.9 "$UNKNOWN" >/dev/null
+tg_check "brake: third failure is still a 401" 401 "$(ask 10.9.9.9 "$WRONG")"
+tg_check "brake: over the limit even a valid token gets 429" 429 \
+    "$(ask 10.9.9.9 "$SEED2")"
+tg_check "brake: another client is not braked" 200 "$(ask 10.9.9.8 "$SEED2")"
+for a in 2001:db8:0:7::1 2001:db8:0:7::2 2001:db8:0:7::3; do
+	ask "$a" "$UNKNOWN" >/dev/null
+done
+tg_check "brake: an IPv6 /64 is one client" 429 \
+    "$(ask 2001:db8:0:7::99 "$SEED2")"
+tg_check "brake: the next /64 is another" 200 \
+    "$(ask 2001:db8:0:8::1 "$SEED2")"
+out=$("$CLIENT" --connect "$BRAKE_ADDR" --param REQUEST_METHOD=GET \
+    --param REQUEST_URI=/api/x --param REMOTE_ADDR=10.9.9.9 \
+    --param "HTTP_AUTHORIZATION=Bearer $SEED2" 2>/dev/null | tr -d '\r')
+tg_check_contains "brake: 429 says when to retry" "$out" "Retry-After: "
+tg_check_contains "brake: 429 reason" "$out" '"reason":"RATE_LIMITED"'
+# Braked clients cost no database work: they still get 429, not 503,
+# with the database stopped (checked in the outage section below).
+
 # --------------------------------------------------------- database down
 # A token never used, so in no cache; VALID is cached by now.
 UNCACHED=$(newtok --user alice --name uncached --api-rule '*')
@@ -268,6 +306,8 @@ for pair in "lighttpd $L 503" "apache-authnz $A 503" "apache-fcgid $F 401"; do
 done
 tg_http GET "$L/api/x" -H "$(auth "$VALID")"
 tg_check "lighttpd: DB down: Retry-After" 1 "$(tg_header Retry-After)"
+tg_check "brake: a braked client gets 429 without the database" 429 \
+    "$(ask 10.9.9.9 "$UNCACHED")"
 tg_check_contains "lighttpd: DB down: reason" "$(cat "$TG_BODY")" \
     '"reason":"UNAVAILABLE"'
 tg_mariadb_start "$TG_DIR/db"
@@ -296,6 +336,12 @@ pid=$(cat "$TG_DIR/authz-unix.pid" 2>/dev/null || true)
 for i in "${!TG_SVC_NAME[@]}"; do
 	[ "${TG_SVC_NAME[i]}" = authz-unix ] && pid=${TG_SVC_PID[i]}
 done
+kill -HUP "$pid"
+sleep 0.2
+tg_http GET "$L/api/x" -H "$(auth "$LAST")"
+tg_check "SIGHUP does not stop the authorizer" 200 "$TG_STATUS"
+tg_check_contains "SIGHUP is logged as ignored" \
+    "$(cat "$TG_DIR/authz-unix.log")" "SIGHUP ignored"
 kill -TERM "$pid"
 rc=0
 for _ in $(seq 1 50); do
