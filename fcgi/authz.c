@@ -17,6 +17,7 @@
 #include <fastcgi.h>
 #include <fcgiapp.h>
 
+#include "auditq.h"
 #include "brake.h"
 #include "cache.h"
 #include "config.h"
@@ -145,6 +146,36 @@ log_decision(const struct tg_request *req, const struct tg_decision *d)
 	    detail[0] ? " detail=\"" : "", detail, detail[0] ? "\"" : "");
 }
 
+static struct tg_auditq *auditq;
+
+/* Queues the decision for the audit log when audit_decisions says so. */
+static void
+audit_decision(const struct tg_request *req, const struct tg_decision *d,
+    const struct tg_grant *g)
+{
+	struct tg_store_decision rec;
+	struct timespec ts;
+
+	if (auditq == NULL || (cfg.audit_decisions == TG_AUDIT_DENIED &&
+	    d->status == 200))
+		return;
+	memset(&rec, 0, sizeof rec);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rec.at_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	rec.status = d->status;
+	memcpy(rec.token_id, d->token_id, sizeof rec.token_id);
+	if (g != NULL)
+		snprintf(rec.user, sizeof rec.user, "%s", tg_grant_user(g));
+	snprintf(rec.reason, sizeof rec.reason, "%s",
+	    tg_policy_reason_str(d->reason));
+	/* Only what was validated or escaped goes in: never the query. */
+	tg_fcgi_escape(req->remote_addr, 45, rec.addr, sizeof rec.addr);
+	tg_fcgi_escape(req->method, 15, rec.method, sizeof rec.method);
+	tg_fcgi_escape(d->path[0] ? d->path : "(bad path)", 160, rec.path,
+	    sizeof rec.path);
+	(void)tg_auditq_push(auditq, &rec);
+}
+
 static void
 handle(struct worker *w, FCGX_Request *r)
 {
@@ -157,6 +188,7 @@ handle(struct worker *w, FCGX_Request *r)
 	tg_verify(&w->verifier, auth, &req, (int64_t)time(NULL), &d, &g);
 	reply(r, &d, g);
 	log_decision(&req, &d);
+	audit_decision(&req, &d, g);
 	tg_grant_free(g);
 }
 
@@ -296,15 +328,45 @@ flush_usage(struct background *b)
 	return total;
 }
 
+/* Writes queued decisions to the audit log. */
+static void
+flush_audit(struct background *b)
+{
+	static struct tg_store_decision recs[256];
+	static uint64_t dropped_logged;
+	uint64_t dropped;
+	size_t n;
+
+	if (auditq == NULL)
+		return;
+	while ((n = tg_auditq_take(auditq, recs, 256)) > 0) {
+		if (tg_store_audit_decisions(b->store, recs, n) !=
+		    TG_STORE_OK) {
+			tg_fcgi_log("audit write of %zu decisions failed: %s",
+			    n, tg_store_error(b->store));
+			break;
+		}
+	}
+	dropped = tg_auditq_dropped(auditq);
+	if (dropped != dropped_logged) {
+		tg_fcgi_log("audit queue full: %llu decisions not recorded",
+		    (unsigned long long)(dropped - dropped_logged));
+		dropped_logged = dropped;
+	}
+}
+
 static void *
 write_usage(void *arg)
 {
 	struct background *b = arg;
 
-	while (!bg_sleep(1000))
+	while (!bg_sleep(1000)) {
 		flush_usage(b);
+		flush_audit(b);
+	}
 	/* Shutting down: what was queued is written before we exit. */
 	flush_usage(b);
+	flush_audit(b);
 	tg_store_thread_end();
 	return NULL;
 }
@@ -346,6 +408,11 @@ main(int argc, char **argv)
 	if (cfg.brake_failures > 0 && (brake = tg_brake_new(cfg.brake_clients,
 	    cfg.brake_failures, cfg.brake_window)) == NULL) {
 		tg_fcgi_log("out of memory for the brake");
+		return 1;
+	}
+	if (cfg.audit_decisions != TG_AUDIT_OFF &&
+	    (auditq = tg_auditq_new(65536)) == NULL) {
+		tg_fcgi_log("out of memory for the audit queue");
 		return 1;
 	}
 	usage = tg_usage_new(cfg.cache_size < 65536 ? cfg.cache_size : 65536,
@@ -420,6 +487,7 @@ main(int argc, char **argv)
 	tg_cache_free(cache);
 	tg_usage_free(usage);
 	tg_brake_free(brake);
+	tg_auditq_free(auditq);
 	tg_hmac_key_free(key);
 	tg_config_wipe(&cfg);
 	tg_fcgi_finish(&st);

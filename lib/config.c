@@ -21,7 +21,7 @@
 #include "perm.h"
 #include "token.h"
 
-enum kind { K_STR, K_UINT, K_BOOL, K_PREFIX, K_PATHBASE };
+enum kind { K_STR, K_UINT, K_BOOL, K_PREFIX, K_PATHBASE, K_AUDIT };
 
 struct key {
 	const char	*name;
@@ -63,6 +63,7 @@ static const struct key keys[] = {
 	{ "brake_failures",	K_UINT,	F(brake_failures),	0, 1000000 },
 	{ "brake_window",	K_UINT,	F(brake_window),	1, 3600 },
 	{ "brake_clients",	K_UINT,	F(brake_clients),	64, 10000000 },
+	{ "audit_decisions",	K_AUDIT, F(audit_decisions),	0, 0 },
 };
 #undef F
 #define NKEYS	(sizeof keys / sizeof keys[0])
@@ -222,6 +223,18 @@ set_value(struct tg_config *cfg, const struct key *k, const char *v,
 			*(int *)(void *)field = 0;
 		else {
 			snprintf(why, whysz, "expected yes or no");
+			return -1;
+		}
+		return 0;
+	case K_AUDIT:
+		if (!strcmp(buf, "off"))
+			*(int *)(void *)field = TG_AUDIT_OFF;
+		else if (!strcmp(buf, "denied"))
+			*(int *)(void *)field = TG_AUDIT_DENIED;
+		else if (!strcmp(buf, "all"))
+			*(int *)(void *)field = TG_AUDIT_ALL;
+		else {
+			snprintf(why, whysz, "expected off, denied or all");
 			return -1;
 		}
 		return 0;

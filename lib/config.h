@@ -30,6 +30,9 @@ struct tg_config_profile {
 	int		builtin;		/* 1 unless set by the file */
 };
 
+/* Which authorizer decisions go to the audit log (batched). */
+enum { TG_AUDIT_OFF = 0, TG_AUDIT_DENIED, TG_AUDIT_ALL };
+
 /* Plain value type; no heap memory inside, so it may be copied freely. */
 struct tg_config {
 	char		db_host[TG_CONFIG_STR];
@@ -62,6 +65,7 @@ struct tg_config {
 	unsigned	brake_failures;			/* 0 = no brake */
 	unsigned	brake_window;			/* seconds */
 	unsigned	brake_clients;			/* table size */
+	int		audit_decisions;		/* TG_AUDIT_* */
 	struct tg_config_profile profiles[TG_CONFIG_PROFILES_MAX];
 	size_t		nprofiles;
 };

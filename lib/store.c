@@ -996,6 +996,50 @@ tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms, int *behind)
 }
 
 int
+tg_store_audit_decisions(struct tg_store *s,
+    const struct tg_store_decision *r, size_t n)
+{
+	char detail[300];
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return TG_STORE_OK;
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		const char *tid = r[i].token_id[0] ? r[i].token_id : NULL;
+
+		snprintf(detail, sizeof detail, "%d %s %s", r[i].status,
+		    r[i].method, r[i].path);
+		{
+			struct prm p[9] = {
+				PI64(r[i].at_us / 1000000),
+				PI64(r[i].at_us % 1000000),
+				PSTR(r[i].user[0] ? r[i].user : NULL),
+				PSTR(tid),
+				PSTR(r[i].status == 200 ? "authz.allow" :
+				    "authz.deny"),
+				PSTR(tid), PSTR(r[i].reason),
+				PSTR(r[i].addr[0] ? r[i].addr : NULL),
+				PSTR(detail),
+			};
+
+			rc = run(s, "INSERT INTO audit_log (at, actor, "
+			    "actor_token_id, via, action, target_token_id, "
+			    "outcome, remote_addr, detail) VALUES "
+			    "(FROM_UNIXTIME(?) + INTERVAL ? MICROSECOND, ?, ?, "
+			    "'api_token', ?, ?, ?, ?, ?)", p, 9, NULL);
+		}
+		if (rc != TG_STORE_OK) {
+			rollback(s);
+			return rc;
+		}
+	}
+	return commit(s);
+}
+
+int
 tg_store_touch(struct tg_store *s, const struct tg_store_use *u, size_t n)
 {
 	size_t i;

@@ -266,6 +266,23 @@ int	tg_store_feed_report(struct tg_store *s, const char *process,
 int	tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms,
 	    int *behind);
 
+/* One authorizer decision for the audit log (fixed size, copied). */
+struct tg_store_decision {
+	int64_t	at_us;			/* unix microseconds */
+	int	status;
+	char	token_id[TG_TOKEN_ID_LEN + 1];	/* "" when not parsed */
+	char	user[TG_USER_MAX + 1];		/* "" when unknown */
+	char	reason[32];
+	char	addr[46];
+	char	method[16];
+	char	path[208];
+};
+
+/* Writes n decisions to audit_log in one transaction (via "api_token",
+ * action "authz.allow" or "authz.deny", outcome the reason code). */
+int	tg_store_audit_decisions(struct tg_store *s,
+	    const struct tg_store_decision *r, size_t n);
+
 /* One "token was used" note for the write-behind.  Borrowed strings. */
 struct tg_store_use {
 	const char	*id;

@@ -251,7 +251,8 @@ tg_check_absent "deny log never holds a secret (revoked)" "$LOGS" "${REVOKED:15}
 # A separate authorizer with brake_failures = 3, driven directly over
 # FastCGI so the client address can be chosen.
 BRAKE_CONF=$TG_DIR/brake.conf
-tg_write_config "$BRAKE_CONF" brake_failures=3 brake_window=60
+tg_write_config "$BRAKE_CONF" brake_failures=3 brake_window=60 \
+    audit_decisions=all
 BRAKE_ADDR=127.0.0.1:$(tg_free_port)
 tg_start authz-brake "$TG_DIR/authz-brake.log" "$AUTHZ" -c "$BRAKE_CONF" \
     --listen "$BRAKE_ADDR" --threads 2
@@ -284,6 +285,21 @@ tg_check_contains "brake: 429 says when to retry" "$out" "Retry-After: "
 tg_check_contains "brake: 429 reason" "$out" '"reason":"RATE_LIMITED"'
 # Braked clients cost no database work: they still get 429, not 503,
 # with the database stopped (checked in the outage section below).
+
+# This authorizer also audits every decision (audit_decisions = all),
+# written behind the requests in batches.
+sleep 1.5
+tg_check "audit: allowed decisions recorded" 1 "$(tg_sql "SELECT COUNT(*) > 0
+    FROM audit_log WHERE action = 'authz.allow' AND via = 'api_token' AND
+    actor_token_id = '$(id_of "$SEED2")' AND remote_addr = '10.9.9.8'")"
+tg_check "audit: the 429 decisions recorded" 1 "$(tg_sql "SELECT COUNT(*) > 0
+    FROM audit_log WHERE action = 'authz.deny' AND outcome = 'RATE_LIMITED'")"
+tg_check "audit: a wrong secret recorded as NOT_FOUND" 1 "$(tg_sql "SELECT
+    COUNT(*) > 0 FROM audit_log WHERE action = 'authz.deny' AND
+    outcome = 'NOT_FOUND' AND remote_addr = '10.9.9.9'")"
+tg_check_absent "audit: no secret in the audit log" \
+    "$(tg_sql "SELECT CONCAT_WS(' ', actor, actor_token_id, detail) FROM audit_log")" \
+    "${SEED2:15}"
 
 # --------------------------------------------------------- database down
 # A token never used, so in no cache; VALID is cached by now.
@@ -321,10 +337,13 @@ tg_check "lighttpd: service recovers after MariaDB returns" 1 "$ok"
 
 # ------------------------------------------------- last used, write-behind
 # Written behind the request (batched about once a second), not on it.
-tg_http GET "$A/api/x" -H "$(auth "$SEED2")"
+USED=$(newtok --user alice --name used --api-rule '*')
+tg_check "last_used_at empty before any use" NULL \
+    "$(tg_sql "SELECT last_used_at FROM tokens WHERE id = '$(id_of "$USED")'")"
+tg_http GET "$A/api/x" -H "$(auth "$USED")"
 sleep 1.5
 tg_check "last_used_ip written behind the request" 127.0.0.1 \
-    "$(tg_sql "SELECT last_used_ip FROM tokens WHERE id = '$(id_of "$SEED2")'")"
+    "$(tg_sql "SELECT last_used_ip FROM tokens WHERE id = '$(id_of "$USED")'")"
 tg_check_contains "token list shows lastUsedAt" \
     "$(tgc token list --user alice --json)" '"lastUsedAt":'
 # SIGTERM: the authorizer answers what is in flight, writes what it has
