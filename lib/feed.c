@@ -78,7 +78,13 @@ apply(struct tg_feed *f, const char *kind, const char *ref)
 static void
 on_row(void *arg, uint64_t id, const char *kind, const char *ref)
 {
-	struct tg_feed *f = arg;
+	tg_feed_row(arg, id, kind, ref);
+}
+
+void
+tg_feed_row(struct tg_feed *f, uint64_t id, const char *kind,
+    const char *ref)
+{
 	uint64_t g;
 
 	f->st.rows++;
@@ -106,20 +112,46 @@ int
 tg_feed_poll(struct tg_feed *f, struct tg_store *s, int64_t now_ms)
 {
 	uint64_t from, before;
-	size_t i;
 	int rc;
 
 	if (!f->started) {
-		if ((rc = tg_store_feed_max(s, &f->max_seen)) != TG_STORE_OK)
+		uint64_t max;
+
+		if ((rc = tg_store_feed_max(s, &max)) != TG_STORE_OK)
 			return rc;
-		f->started = 1;
-		/* Anything cached before the first poll came from a lookup
-		 * that may predate rows we will never read. */
-		tg_cache_invalidate_all(f->cache);
-		atomic_store(&f->last_ok_ms, now_ms);
-		f->st.last_id = f->max_seen;
+		tg_feed_begin(f, max, now_ms);
 		return TG_STORE_OK;
 	}
+	do {
+		from = tg_feed_from(f, now_ms);
+		before = f->max_seen;
+		rc = tg_store_feed_read(s, from, 1000, on_row, f);
+		if (rc != TG_STORE_OK)
+			return rc;
+		tg_feed_end_batch(f);
+		/* Keep reading while whole batches of new rows arrive. */
+	} while (f->max_seen - before >= 1000);
+	tg_feed_ok(f, now_ms);
+	return TG_STORE_OK;
+}
+
+void
+tg_feed_begin(struct tg_feed *f, uint64_t max, int64_t now_ms)
+{
+	f->max_seen = max;
+	f->started = 1;
+	/* Anything cached before the first poll came from a lookup that may
+	 * predate rows we will never read. */
+	tg_cache_invalidate_all(f->cache);
+	tg_feed_ok(f, now_ms);
+}
+
+uint64_t
+tg_feed_from(struct tg_feed *f, int64_t now_ms)
+{
+	uint64_t from = f->max_seen;
+	size_t i;
+
 	f->now_ms = now_ms;
 	f->overflow = 0;
 	/* Gaps old enough are rolled-back transactions: stop waiting. */
@@ -131,27 +163,29 @@ tg_feed_poll(struct tg_feed *f, struct tg_store *s, int64_t now_ms)
 			i++;
 		}
 	}
-	do {
-		from = f->max_seen;
-		for (i = 0; i < f->ngaps; i++)
-			if (f->gaps[i].id - 1 < from)
-				from = f->gaps[i].id - 1;
-		before = f->max_seen;
-		rc = tg_store_feed_read(s, from, 1000, on_row, f);
-		if (rc != TG_STORE_OK)
-			return rc;
-		if (f->overflow) {
-			/* More holes than we track: start over, clean. */
-			f->st.overflows++;
-			f->ngaps = 0;
-			tg_cache_invalidate_all(f->cache);
-			f->overflow = 0;
-		}
-		/* Keep reading while whole batches of new rows arrive. */
-	} while (f->max_seen - before >= 1000);
+	for (i = 0; i < f->ngaps; i++)
+		if (f->gaps[i].id - 1 < from)
+			from = f->gaps[i].id - 1;
+	return from;
+}
+
+void
+tg_feed_end_batch(struct tg_feed *f)
+{
+	if (f->overflow) {
+		/* More holes than we track: start over, clean. */
+		f->st.overflows++;
+		f->ngaps = 0;
+		tg_cache_invalidate_all(f->cache);
+		f->overflow = 0;
+	}
+}
+
+void
+tg_feed_ok(struct tg_feed *f, int64_t now_ms)
+{
 	f->st.last_id = f->max_seen;
 	atomic_store(&f->last_ok_ms, now_ms);
-	return TG_STORE_OK;
 }
 
 int

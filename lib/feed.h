@@ -47,6 +47,20 @@ int	tg_feed_fresh(const struct tg_feed *f, int64_t now_ms,
  */
 void	tg_feed_suspend(struct tg_feed *f);
 
+/*
+ * The steps of tg_feed_poll, exposed so the gap logic can be tested
+ * without a database.  begin: the first good read found max as the
+ * newest row.  from: the id to read after (gaps older than TG_FEED_GAP_MS
+ * are dropped first).  row: one row read, in id order.  end_batch: after
+ * the rows of one read.  ok: the poll succeeded at now_ms.
+ */
+void	tg_feed_begin(struct tg_feed *f, uint64_t max, int64_t now_ms);
+uint64_t tg_feed_from(struct tg_feed *f, int64_t now_ms);
+void	tg_feed_row(struct tg_feed *f, uint64_t id, const char *kind,
+	    const char *ref);
+void	tg_feed_end_batch(struct tg_feed *f);
+void	tg_feed_ok(struct tg_feed *f, int64_t now_ms);
+
 /* Counters for logs and tests. */
 struct tg_feed_stats {
 	uint64_t	last_id, rows, gaps_filled, gaps_expired, overflows;
