@@ -33,6 +33,7 @@
 
 struct worker {
 	pthread_t		 thread;
+	int			 index;
 	int			 listen_fd;
 	struct tg_store		*store;
 	struct tg_hmac		*hmac;
@@ -202,6 +203,14 @@ run(void *arg)
 		tg_fcgi_log("FCGX_InitRequest failed");
 		return NULL;
 	}
+	/*
+	 * Connect before the first request so it does not pay for it; in
+	 * each thread, so a stalled database delays start-up by one connect
+	 * timeout, not one per thread.
+	 */
+	if (tg_store_connect(w->store) != TG_STORE_OK && w->index == 0)
+		tg_fcgi_log("%s (will retry per request)",
+		    tg_store_error(w->store));
 	while (!tg_fcgi_stopping()) {
 		if (FCGX_Accept_r(&r) < 0) {
 			if (tg_fcgi_stopping())
@@ -252,7 +261,31 @@ struct background {
 	struct tg_store		*store;
 	struct tg_feed		*feed;
 	struct tg_usage		*usage;
+	struct tg_cache		*cache;
+	struct tg_store_route	*route;		/* NULL: no read endpoint */
 };
+
+/*
+ * The poller's store steers the read route (store.h).  When it moved, the
+ * cache is emptied: what the rules of the route already guarantee (no
+ * lookup reads older data than the feed has applied), made obvious.
+ */
+static void
+route_check(struct background *b, unsigned *gen)
+{
+	enum tg_store_source src;
+	unsigned g;
+
+	if (b->route == NULL)
+		return;
+	src = tg_store_route_state(b->route, &g);
+	if (g == *gen)
+		return;
+	*gen = g;
+	tg_cache_invalidate_all(b->cache);
+	tg_fcgi_log("reads now go to the %s, cache emptied: %s",
+	    tg_store_source_str(src), tg_store_route_why(b->store));
+}
 
 static void *
 poll_feed(void *arg)
@@ -262,6 +295,7 @@ poll_feed(void *arg)
 	uint64_t reported = 0;
 	int64_t now, last_report = 0;
 	char process[96], host[64];
+	unsigned route_gen = 0;
 	int failing = 0;
 
 	/* Writers wait for this row before they answer (feed_progress). */
@@ -273,10 +307,10 @@ poll_feed(void *arg)
 		now = tg_verify_now_ms();
 		if (tg_feed_poll(b->feed, b->store, now) == TG_STORE_OK) {
 			tg_feed_stats(b->feed, &fs);
-			if ((fs.last_id != reported || now - last_report >=
+			if ((fs.applied != reported || now - last_report >=
 			    500) && tg_store_feed_report(b->store, process,
-			    fs.last_id) == TG_STORE_OK) {
-				reported = fs.last_id;
+			    fs.applied) == TG_STORE_OK) {
+				reported = fs.applied;
 				last_report = now;
 			}
 			if (failing)
@@ -298,6 +332,7 @@ poll_feed(void *arg)
 				    "suspended: %s", tg_store_error(b->store));
 			failing = 1;
 		}
+		route_check(b, &route_gen);
 	} while (!bg_sleep(cfg.feed_poll_ms));
 	tg_store_thread_end();
 	return NULL;
@@ -381,6 +416,7 @@ main(int argc, char **argv)
 	struct tg_hmac_key *key;
 	struct tg_cache *cache = NULL;
 	struct tg_feed *feed = NULL;
+	struct tg_store_route *route = NULL;
 	struct tg_usage *usage;
 	struct tg_brake *brake = NULL;
 	char err[512];
@@ -394,16 +430,32 @@ main(int argc, char **argv)
 		tg_fcgi_log("%s", err);
 		return 1;
 	}
+	/*
+	 * With a read endpoint, lookups and the feed read the replica while
+	 * it is healthy and caught up; every write goes to the primary.
+	 */
+	if (tg_store_has_read_endpoint(&cfg)) {
+		if ((route = tg_store_route_new()) == NULL) {
+			tg_fcgi_log("out of memory");
+			return 1;
+		}
+		tg_fcgi_log("reads go to %s, writes to %s",
+		    cfg.db_read_socket[0] ? cfg.db_read_socket :
+		    cfg.db_read_host, cfg.db_socket[0] ? cfg.db_socket :
+		    cfg.db_host);
+	}
 	if (cfg.cache) {
 		cache = tg_cache_new(cfg.cache_size, cfg.cache_negative_size,
 		    (int64_t)cfg.cache_max_age * 1000);
 		feed = cache != NULL ? tg_feed_new(cache) : NULL;
-		poller.store = tg_store_new(&cfg);
+		poller.store = tg_store_new_reader(&cfg, route, 1);
 		if (feed == NULL || poller.store == NULL) {
 			tg_fcgi_log("out of memory for the cache");
 			return 1;
 		}
 		poller.feed = feed;
+		poller.cache = cache;
+		poller.route = route;
 	}
 	if (cfg.brake_failures > 0 && (brake = tg_brake_new(cfg.brake_clients,
 	    cfg.brake_failures, cfg.brake_window)) == NULL) {
@@ -426,7 +478,7 @@ main(int argc, char **argv)
 	memset(w, 0, sizeof w);
 	for (i = 0; i < st.threads; i++) {
 		w[i].listen_fd = st.listen_fd;
-		w[i].store = tg_store_new(&cfg);
+		w[i].store = tg_store_new_reader(&cfg, route, 0);
 		w[i].hmac = tg_hmac_new(key);
 		if (w[i].store == NULL || w[i].hmac == NULL) {
 			tg_fcgi_log("out of memory");
@@ -446,10 +498,7 @@ main(int argc, char **argv)
 		    1000;
 		w[i].verifier.usage = usage;
 		w[i].verifier.brake = brake;
-		/* Connect early so the first request does not pay for it. */
-		if (tg_store_connect(w[i].store) != TG_STORE_OK && i == 0)
-			tg_fcgi_log("%s (will retry per request)",
-			    tg_store_error(w[i].store));
+		w[i].index = i;
 	}
 	if (cfg.cache && pthread_create(&poll_th, NULL, poll_feed,
 	    &poller) != 0) {
@@ -483,6 +532,7 @@ main(int argc, char **argv)
 	}
 	tg_store_free(poller.store);
 	tg_store_free(writer.store);
+	tg_store_route_free(route);
 	tg_feed_free(feed);
 	tg_cache_free(cache);
 	tg_usage_free(usage);

@@ -41,6 +41,10 @@ static const struct key keys[] = {
 	{ "db_connect_timeout",	K_UINT,	F(db_connect_timeout),	1, 60 },
 	{ "db_read_timeout",	K_UINT,	F(db_read_timeout),	1, 60 },
 	{ "db_write_timeout",	K_UINT,	F(db_write_timeout),	1, 60 },
+	{ "db_read_host",	K_STR,	F(db_read_host),	0, 0 },
+	{ "db_read_port",	K_UINT,	F(db_read_port),	1, 65535 },
+	{ "db_read_socket",	K_STR,	F(db_read_socket),	0, 0 },
+	{ "db_read_max_lag",	K_UINT,	F(db_read_max_lag),	1, 7 },
 	{ "key_file",		K_STR,	F(key_file),		0, 0 },
 	{ "token_prefix",	K_PREFIX, F(token_prefix),	0, 0 },
 	{ "environment",	K_STR,	F(environment),		0, 0 },
@@ -105,6 +109,8 @@ tg_config_defaults(struct tg_config *cfg)
 	cfg->db_connect_timeout = 2;
 	cfg->db_read_timeout = 2;
 	cfg->db_write_timeout = 2;
+	cfg->db_read_port = 3306;
+	cfg->db_read_max_lag = 5;
 	snprintf(cfg->key_file, sizeof cfg->key_file, "/etc/tokengate/key");
 	snprintf(cfg->token_prefix, sizeof cfg->token_prefix, "tg");
 	cfg->log_denials = 1;

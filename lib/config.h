@@ -44,6 +44,14 @@ struct tg_config {
 	unsigned	db_connect_timeout;		/* seconds */
 	unsigned	db_read_timeout;		/* seconds */
 	unsigned	db_write_timeout;		/* seconds */
+	/*
+	 * The authorizer's read endpoint (a replica); the other db_ keys
+	 * are shared.  No replica when both host and socket are empty.
+	 */
+	char		db_read_host[TG_CONFIG_STR];
+	unsigned	db_read_port;
+	char		db_read_socket[TG_CONFIG_STR];	/* wins when set */
+	unsigned	db_read_max_lag;		/* seconds, 1..7 */
 	char		key_file[TG_CONFIG_STR];
 	char		token_prefix[TG_CONFIG_STR];
 	char		environment[TG_CONFIG_STR];	/* "" = none */

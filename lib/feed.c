@@ -203,6 +203,12 @@ tg_feed_suspend(struct tg_feed *f)
 void
 tg_feed_stats(const struct tg_feed *f, struct tg_feed_stats *out)
 {
+	size_t i;
+
 	*out = f->st;
 	out->last_ok_ms = atomic_load(&f->last_ok_ms);
+	out->applied = f->max_seen;
+	for (i = 0; i < f->ngaps; i++)
+		if (f->gaps[i].id - 1 < out->applied)
+			out->applied = f->gaps[i].id - 1;
 }

@@ -64,6 +64,9 @@ void	tg_feed_ok(struct tg_feed *f, int64_t now_ms);
 /* Counters for logs and tests. */
 struct tg_feed_stats {
 	uint64_t	last_id, rows, gaps_filled, gaps_expired, overflows;
+	/* Every row up to here is applied: last_id, or below the oldest
+	 * open gap.  What a process may report to waiting writers. */
+	uint64_t	applied;
 	int64_t		last_ok_ms;
 };
 void	tg_feed_stats(const struct tg_feed *f, struct tg_feed_stats *out);

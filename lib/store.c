@@ -8,10 +8,15 @@
  * the last attempt failed.  Connect, read and write timeouts are always
  * set, because the connector's defaults are "wait forever" and a stalled
  * database must not hold every authorizer thread.
+ *
+ * A reader store (tg_store_new_reader) adds a second store for a replica,
+ * which the authorizer's lookups and feed reads use while a shared route
+ * says so; see "read routing" at the end of this file.
  */
 #include "store.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +58,22 @@ struct tg_store {
 	long long		 next_try_ms;	/* backoff after a failure */
 	long long		 backoff_ms;
 	char			 err[512];
+	/* A reader (tg_store_new_reader); rd is NULL for a plain store. */
+	struct tg_store		*rd;		/* the read endpoint */
+	struct tg_store_route	*route;
+	int			 steer;
+	long long		 next_look_ms;	/* steering: see steer() */
+	long long		 look_backoff_ms;	/* while rd is down */
+	char			*catchup_gtid;	/* primary's at CATCHUP */
+	long long		 catchup_feed;	/* its newest feed id then */
+	long long		 lag_id;	/* a primary feed id ... */
+	long long		 lag_since_ms;	/* ... seen then, not yet on rd */
+	char			 why[300];
+};
+
+struct tg_store_route {
+	_Atomic int		 state;		/* enum tg_store_source */
+	_Atomic unsigned	 generation;
 };
 
 /* A statement parameter. */
@@ -87,6 +108,8 @@ struct col {
 
 static int	feed_user(struct tg_store *, long long);
 static int	feed_role(struct tg_store *, long long);
+typedef int	(*read_fn)(struct tg_store *, void *);
+static int	routed(struct tg_store *, read_fn, void *);
 
 static long long
 now_ms(void)
@@ -148,6 +171,8 @@ tg_store_free(struct tg_store *s)
 		return;
 	disconnect(s);
 	tg_config_wipe(&s->cfg);
+	tg_store_free(s->rd);
+	free(s->catchup_gtid);
 	free(s);
 }
 
@@ -193,8 +218,8 @@ fail(struct tg_store *s, unsigned e, const char *what, const char *msg)
 	return TG_STORE_ERROR;
 }
 
-int
-tg_store_connect(struct tg_store *s)
+static int
+db_connect(struct tg_store *s)
 {
 	unsigned ct = s->cfg.db_connect_timeout;
 	unsigned rt = s->cfg.db_read_timeout;
@@ -247,7 +272,7 @@ prepare(struct tg_store *s, int slot, const char *sql, int *rc)
 {
 	MYSQL_STMT *st;
 
-	if ((*rc = tg_store_connect(s)) != TG_STORE_OK)
+	if ((*rc = db_connect(s)) != TG_STORE_OK)
 		return NULL;
 	if (slot >= 0 && s->stmt[slot] != NULL)
 		return s->stmt[slot];
@@ -475,9 +500,16 @@ lookup_once(struct tg_store *s, const char *id, struct tg_record *rec)
 	return TG_STORE_OK;
 }
 
-int
-tg_store_lookup(struct tg_store *s, const char *id, struct tg_record *rec)
+struct lookup_arg {
+	const char		*id;
+	struct tg_record	*rec;
+};
+
+static int
+lookup_read(struct tg_store *s, void *arg)
 {
+	const char *id = ((struct lookup_arg *)arg)->id;
+	struct tg_record *rec = ((struct lookup_arg *)arg)->rec;
 	int had_conn = s->db != NULL;
 	int rc;
 
@@ -489,6 +521,14 @@ tg_store_lookup(struct tg_store *s, const char *id, struct tg_record *rec)
 	if (rc == TG_STORE_UNAVAILABLE && had_conn)
 		rc = lookup_once(s, id, rec);
 	return rc;
+}
+
+int
+tg_store_lookup(struct tg_store *s, const char *id, struct tg_record *rec)
+{
+	struct lookup_arg a = { id, rec };
+
+	return routed(s, lookup_read, &a);
 }
 
 /* Runs one statement that returns no rows. */
@@ -548,7 +588,7 @@ begin(struct tg_store *s)
 	int had = s->db != NULL, rc;
 
 	for (;;) {
-		if ((rc = tg_store_connect(s)) != TG_STORE_OK)
+		if ((rc = db_connect(s)) != TG_STORE_OK)
 			return rc;
 		if (mysql_autocommit(s->db, 0) == 0)
 			return TG_STORE_OK;
@@ -896,9 +936,10 @@ feed_role(struct tg_store *s, long long role_id)
 	    "FROM user_roles WHERE role_id = ?", p, 1, NULL);
 }
 
-int
-tg_store_feed_max(struct tg_store *s, uint64_t *max)
+static int
+feed_max_read(struct tg_store *s, void *arg)
 {
+	uint64_t *max = arg;
 	long long v = 0;
 	int rc, found;
 
@@ -909,10 +950,25 @@ tg_store_feed_max(struct tg_store *s, uint64_t *max)
 }
 
 int
-tg_store_feed_read(struct tg_store *s, uint64_t after, unsigned limit,
-    tg_store_feed_fn fn, void *arg)
+tg_store_feed_max(struct tg_store *s, uint64_t *max)
 {
-	struct prm p[2] = { PU64(after), PU64(limit) };
+	return routed(s, feed_max_read, max);
+}
+
+struct feed_arg {
+	uint64_t		 after;
+	unsigned		 limit;
+	tg_store_feed_fn	 fn;
+	void			*arg;
+};
+
+static int
+feed_read(struct tg_store *s, void *farg)
+{
+	const struct feed_arg *fa = farg;
+	struct prm p[2] = { PU64(fa->after), PU64(fa->limit) };
+	tg_store_feed_fn fn = fa->fn;
+	void *arg = fa->arg;
 	struct col c[3];
 	MYSQL_STMT *st;
 	int rc, r;
@@ -937,6 +993,15 @@ tg_store_feed_read(struct tg_store *s, uint64_t after, unsigned limit,
 	if (s->db != NULL)
 		release(s, Q_FEED, st);
 	return r < 0 ? r : TG_STORE_OK;
+}
+
+int
+tg_store_feed_read(struct tg_store *s, uint64_t after, unsigned limit,
+    tg_store_feed_fn fn, void *arg)
+{
+	struct feed_arg fa = { after, limit, fn, arg };
+
+	return routed(s, feed_read, &fa);
 }
 
 int
@@ -1682,4 +1747,302 @@ tg_store_ping(struct tg_store *s)
 	rc = query_i64(s, "SELECT 1", NULL, 0, &one, &found);
 	return rc == TG_STORE_OK && found ? TG_STORE_OK : rc != TG_STORE_OK ?
 	    rc : TG_STORE_ERROR;
+}
+
+/* --- read routing (store.h) ------------------------------------------- */
+
+/*
+ * How often the steering store looks at the endpoint it is not using; a
+ * replica that stays down is tried less often, up to every
+ * TG_STORE_STEER_MAX_MS (a connect to a host that drops packets blocks
+ * the poller for db_connect_timeout).
+ */
+#define TG_STORE_STEER_MS	1000
+#define TG_STORE_STEER_MAX_MS	5000
+
+struct tg_store_route *
+tg_store_route_new(void)
+{
+	struct tg_store_route *rt = calloc(1, sizeof *rt);
+
+	if (rt == NULL)
+		return NULL;
+	atomic_init(&rt->state, TG_STORE_REPLICA);
+	atomic_init(&rt->generation, 0);
+	return rt;
+}
+
+void
+tg_store_route_free(struct tg_store_route *rt)
+{
+	free(rt);
+}
+
+enum tg_store_source
+tg_store_route_state(const struct tg_store_route *rt, unsigned *generation)
+{
+	if (generation != NULL)
+		*generation = atomic_load(&rt->generation);
+	return (enum tg_store_source)atomic_load(&rt->state);
+}
+
+const char *
+tg_store_source_str(enum tg_store_source src)
+{
+	switch (src) {
+	case TG_STORE_REPLICA:
+		return "replica";
+	case TG_STORE_PRIMARY:
+		return "primary";
+	case TG_STORE_CATCHUP:
+		return "primary (replica catching up)";
+	}
+	return "?";
+}
+
+int
+tg_store_has_read_endpoint(const struct tg_config *cfg)
+{
+	return cfg->db_read_host[0] != '\0' || cfg->db_read_socket[0] != '\0';
+}
+
+struct tg_store *
+tg_store_new_reader(const struct tg_config *cfg, struct tg_store_route *rt,
+    int steer)
+{
+	struct tg_config rc;
+	struct tg_store *s;
+
+	if ((s = tg_store_new(cfg)) == NULL)
+		return NULL;
+	if (rt == NULL || !tg_store_has_read_endpoint(cfg))
+		return s;
+	/* The read endpoint: the same user, database and timeouts. */
+	rc = *cfg;
+	snprintf(rc.db_host, sizeof rc.db_host, "%s", cfg->db_read_host);
+	rc.db_port = cfg->db_read_port;
+	snprintf(rc.db_socket, sizeof rc.db_socket, "%s", cfg->db_read_socket);
+	s->rd = tg_store_new(&rc);
+	tg_config_wipe(&rc);
+	if (s->rd == NULL) {
+		tg_store_free(s);
+		return NULL;
+	}
+	s->route = rt;
+	s->steer = steer;
+	return s;
+}
+
+const char *
+tg_store_route_why(const struct tg_store *s)
+{
+	return s->why;
+}
+
+int
+tg_store_connect(struct tg_store *s)
+{
+	if (s->rd != NULL &&
+	    tg_store_route_state(s->route, NULL) == TG_STORE_REPLICA &&
+	    db_connect(s->rd) == TG_STORE_OK)
+		return TG_STORE_OK;
+	return db_connect(s);
+}
+
+/* Moves the route (steering store only); logged by the poller. */
+static void
+move(struct tg_store *s, enum tg_store_source to, const char *why)
+{
+	atomic_store(&s->route->state, (int)to);
+	atomic_fetch_add(&s->route->generation, 1);
+	snprintf(s->why, sizeof s->why, "%s", why);
+	s->lag_id = 0;
+	s->next_look_ms = now_ms() + TG_STORE_STEER_MS;
+}
+
+/* The newest feed id at s.  TG_STORE_OK or an error code. */
+static int
+newest_feed(struct tg_store *s, long long *id)
+{
+	int found;
+
+	*id = 0;
+	return query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM change_feed",
+	    NULL, 0, id, &found);
+}
+
+static int
+position_row(void *arg, struct col *c)
+{
+	struct tg_store *s = arg;
+
+	free(s->catchup_gtid);
+	s->catchup_gtid = col_take(&c[0]);
+	s->catchup_feed = col_i64(&c[1]);
+	return s->catchup_gtid != NULL ? 1 : TG_STORE_ERROR;
+}
+
+/*
+ * CATCHUP -> REPLICA once the replica has everything the primary had when
+ * CATCHUP began: its newest feed id, and its GTID position (which also
+ * covers feed rows that committed out of id order).  MASTER_GTID_WAIT
+ * with a timeout of 0 answers at once: 0 reached, -1 not yet.
+ */
+static void
+check_caught_up(struct tg_store *s)
+{
+	char why[sizeof s->why];
+	long long id, r = -1;
+	int rc, found = 0;
+
+	if (newest_feed(s->rd, &id) != TG_STORE_OK || id < s->catchup_feed)
+		return;
+	if (s->catchup_gtid != NULL && s->catchup_gtid[0] != '\0') {
+		struct prm p[1] = { PSTR(s->catchup_gtid) };
+
+		rc = query_i64(s->rd, "SELECT MASTER_GTID_WAIT(?, 0)", p, 1,
+		    &r, &found);
+		if (rc != TG_STORE_OK) {
+			/* Not a MariaDB replica we can compare with: give up
+			 * for a while rather than guess. */
+			snprintf(why, sizeof why, "cannot compare GTID "
+			    "positions with the read endpoint: %.200s",
+			    tg_store_error(s->rd));
+			move(s, TG_STORE_PRIMARY, why);
+			s->next_look_ms = now_ms() + 30 * TG_STORE_STEER_MS;
+			return;
+		}
+		if (!found || r != 0)
+			return;
+	}
+	move(s, TG_STORE_REPLICA, "read endpoint has caught up with the "
+	    "primary");
+}
+
+/*
+ * While the feed reads the replica: is it too far behind?  A feed id the
+ * primary had at lag_since_ms that the replica still lacks
+ * db_read_max_lag seconds later means a lag of at least that much.
+ * Returns 0 when it moved the route to PRIMARY.
+ */
+static int
+watch_lag(struct tg_store *s, long long t)
+{
+	char why[sizeof s->why];
+	long long rid, pid;
+
+	if (newest_feed(s->rd, &rid) != TG_STORE_OK) {
+		snprintf(why, sizeof why, "read endpoint failed: %.250s",
+		    tg_store_error(s->rd));
+		move(s, TG_STORE_PRIMARY, why);
+		return 0;
+	}
+	if (s->lag_id != 0 && rid >= s->lag_id)
+		s->lag_id = 0;
+	if (s->lag_id == 0) {
+		/* The primary may be down: then nothing to compare with. */
+		if (newest_feed(s, &pid) == TG_STORE_OK && pid > rid) {
+			s->lag_id = pid;
+			s->lag_since_ms = t;
+		}
+		return 1;
+	}
+	if (t - s->lag_since_ms > (long long)s->cfg.db_read_max_lag * 1000) {
+		snprintf(why, sizeof why, "read endpoint is more than %u s "
+		    "behind the primary (db_read_max_lag)",
+		    s->cfg.db_read_max_lag);
+		move(s, TG_STORE_PRIMARY, why);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * PRIMARY -> CATCHUP when the replica answers.  The primary's position is
+ * read now, after the last feed read from the primary and before the
+ * first from the replica, so it covers every row the feed has applied.
+ */
+static void
+try_replica(struct tg_store *s)
+{
+	long long id;
+	int rc;
+
+	if (newest_feed(s->rd, &id) != TG_STORE_OK) {
+		/* Still down: look again later, and later. */
+		s->look_backoff_ms = s->look_backoff_ms < TG_STORE_STEER_MS ?
+		    TG_STORE_STEER_MS : s->look_backoff_ms * 2;
+		if (s->look_backoff_ms > TG_STORE_STEER_MAX_MS)
+			s->look_backoff_ms = TG_STORE_STEER_MAX_MS;
+		s->next_look_ms = now_ms() + s->look_backoff_ms;
+		return;
+	}
+	s->look_backoff_ms = 0;
+	free(s->catchup_gtid);
+	s->catchup_gtid = NULL;
+	rc = query_rows(s, "SELECT @@gtid_binlog_pos, (SELECT COALESCE("
+	    "MAX(id), 0) FROM change_feed)", NULL, 0, 2, position_row, s);
+	if (rc != TG_STORE_OK || s->catchup_gtid == NULL)
+		return;
+	move(s, TG_STORE_CATCHUP, "read endpoint answers again; waiting "
+	    "until it has caught up with the primary");
+	check_caught_up(s);
+}
+
+/* The steering store's look around, before each of its reads. */
+static void
+steer(struct tg_store *s)
+{
+	long long t = now_ms();
+
+	if (t < s->next_look_ms)
+		return;
+	s->next_look_ms = t + TG_STORE_STEER_MS;
+	switch (tg_store_route_state(s->route, NULL)) {
+	case TG_STORE_PRIMARY:
+		try_replica(s);
+		break;
+	case TG_STORE_CATCHUP:
+		if (watch_lag(s, t))
+			check_caught_up(s);
+		break;
+	case TG_STORE_REPLICA:
+		(void)watch_lag(s, t);
+		break;
+	}
+}
+
+/*
+ * Runs the read fn where the route says (store.h): the replica, or the
+ * primary when the route says so or the replica fails.
+ */
+static int
+routed(struct tg_store *s, read_fn fn, void *arg)
+{
+	enum tg_store_source src;
+	char why[sizeof s->why], prim[sizeof s->err];
+	int rc, tried = 0;
+
+	if (s->rd == NULL)
+		return fn(s, arg);
+	if (s->steer)
+		steer(s);
+	src = tg_store_route_state(s->route, NULL);
+	if (src == TG_STORE_REPLICA || (src == TG_STORE_CATCHUP && s->steer)) {
+		if ((rc = fn(s->rd, arg)) >= 0)
+			return rc;
+		tried = 1;
+		if (s->steer) {
+			snprintf(why, sizeof why, "read endpoint failed: "
+			    "%.250s", tg_store_error(s->rd));
+			move(s, TG_STORE_PRIMARY, why);
+		}
+	}
+	rc = fn(s, arg);
+	if (rc < 0 && tried) {
+		snprintf(prim, sizeof prim, "%s", s->err);
+		snprintf(s->err, sizeof s->err, "%.240s; read endpoint: %.240s",
+		    prim, tg_store_error(s->rd));
+	}
+	return rc;
 }

@@ -69,8 +69,78 @@ void	tg_store_thread_end(void);
 struct tg_store *tg_store_new(const struct tg_config *cfg);
 void	tg_store_free(struct tg_store *s);	/* s may be NULL */
 
-/* Connects now if not connected.  TG_STORE_OK or TG_STORE_UNAVAILABLE. */
+/* Connects now if not connected.  TG_STORE_OK or TG_STORE_UNAVAILABLE.
+ * A reader (below) connects the endpoint its reads go to now. */
 int	tg_store_connect(struct tg_store *s);
+
+/*
+ * --- read routing: the authorizer with a read endpoint (db_read_*) ------
+ *
+ * A reader store is a primary store (db_*) with a second connection to
+ * the read endpoint.  Its reads, tg_store_lookup, tg_store_feed_max and
+ * tg_store_feed_read, go where a route says; every other call, writes
+ * included (tg_store_token_clear_prev, tg_store_feed_report,
+ * tg_store_touch), goes to the primary.
+ *
+ * One route per process, shared by its reader stores.  It is steered by
+ * exactly one of them, the store the change-feed poller reads with, so
+ * that lookups never read an endpoint older than the feed rows already
+ * applied (and reported in feed_progress):
+ *
+ *   REPLICA     feed and lookups read the replica.  A failed feed read,
+ *               or a replica that has not applied a change the primary
+ *               had db_read_max_lag seconds ago, moves to PRIMARY (the
+ *               failed read is then retried there).
+ *   PRIMARY     feed and lookups read the primary.  Every second (every
+ *               5 s while it stays down) the steering store tries the
+ *               replica; when it answers, the route moves to CATCHUP.
+ *   CATCHUP     the feed reads the replica, lookups still the primary
+ *               (newer, so always safe).  Once the replica has applied
+ *               everything the primary had when CATCHUP began (its GTID
+ *               position, and the newest feed id), REPLICA.
+ *
+ * A follower store (every worker) reads the replica only in REPLICA, and
+ * when that read fails it reads the primary for that call: reading newer
+ * data than the feed is always safe.  Each move bumps a generation; the
+ * poller empties the cache when it sees one (belt and braces: the rules
+ * above already keep every cached entry consistent with the feed).
+ */
+enum tg_store_source {
+	TG_STORE_REPLICA = 0,
+	TG_STORE_PRIMARY = 1,
+	TG_STORE_CATCHUP = 2
+};
+
+struct tg_store_route;
+
+/* A route starting at REPLICA.  NULL on ENOMEM.  Thread-safe to read. */
+struct tg_store_route *tg_store_route_new(void);
+void	tg_store_route_free(struct tg_store_route *rt);	/* rt may be NULL */
+
+/* The state now; *generation (when not NULL) counts the moves so far. */
+enum tg_store_source tg_store_route_state(const struct tg_store_route *rt,
+	    unsigned *generation);
+
+/* "replica", "primary", "primary (replica catching up)". */
+const char *tg_store_source_str(enum tg_store_source src);
+
+/* Whether cfg names a read endpoint (db_read_host or db_read_socket). */
+int	tg_store_has_read_endpoint(const struct tg_config *cfg);
+
+/*
+ * A reader store for cfg following rt; with steer, the one store of the
+ * process that moves rt (only the feed poller's; one thread).  With rt
+ * NULL or no read endpoint in cfg, a plain store.  NULL on ENOMEM.  Free
+ * with tg_store_free (before rt).
+ */
+struct tg_store *tg_store_new_reader(const struct tg_config *cfg,
+	    struct tg_store_route *rt, int steer);
+
+/*
+ * Why the steering store s last moved its route (for the log), "" when
+ * it never did.  Owned by s; only for the thread that uses s.
+ */
+const char *tg_store_route_why(const struct tg_store *s);
 
 /*
  * Checks that the database answers now (a connection that looks open may

@@ -25,13 +25,15 @@
 #   tg_null_authz_start NAME LISTEN [ARG...]  \ start the test tools on a
 #   tg_echo_backend_start NAME LISTEN         / socket and wait for it
 #   tg_mariadb_init DIR              create a datadir (only if absent)
-#   tg_mariadb_start DIR             start it, create db and user, export
+#   tg_mariadb_start DIR [NAME [ARG...]]  start it, create db and user, export
 #                                    TG_DB_SOCKET TG_DB_HOST TG_DB_PORT
-#                                    TG_DB_USER TG_DB_PASSWORD TG_DB_NAME
-#   tg_mariadb_stop                  stop it (restart with tg_mariadb_start)
-#   tg_mariadb_kill -STOP|-CONT      freeze / thaw it
+#                                    TG_DB_USER TG_DB_PASSWORD TG_DB_NAME;
+#                                    NAME: a second instance (a replica)
+#   tg_mariadb_stop [NAME]           stop it (restart with tg_mariadb_start)
+#   tg_mariadb_kill -STOP|-CONT [NAME]  freeze / thaw it
 #   tg_sql SQL...                    run SQL as the tokengate user
 #   tg_sql_admin SQL...              run SQL as the database superuser
+#   tg_sql_on / tg_sql_admin_on NAME SQL...  the same on instance NAME
 #   tg_write_config FILE [KEY=VALUE...]  write a tokengate config (0600)
 #   tg_config_for_user FILE USER     copy config + key readable by USER
 #   tg_lighttpd_start                lighttpd with deploy/lighttpd/lighttpd.conf
@@ -387,80 +389,116 @@ tg_mariadb_init() {
 }
 
 #
-# tg_mariadb_start DIR: starts mariadbd on the datadir DIR/data, its
-# socket in $TG_DIR and a free port on 127.0.0.1 (the same socket and port
-# again when restarted in the same script), waits until it answers (60 s),
-# creates database `tokengate` and user `tokengate`@`localhost` and
-# @`127.0.0.1` with the password of DIR/password, and exports
-# TG_DB_SOCKET TG_DB_HOST TG_DB_PORT TG_DB_USER TG_DB_PASSWORD TG_DB_NAME.
+# tg_mariadb_start DIR [NAME [ARG...]]: starts mariadbd on the datadir
+# DIR/data, its socket in $TG_DIR and a free port on 127.0.0.1 (the same
+# socket and port again when restarted in the same script), waits until it
+# answers (60 s), creates database `tokengate` and user
+# `tokengate`@`localhost` and @`127.0.0.1` with the password of
+# DIR/password, and exports TG_DB_SOCKET TG_DB_HOST TG_DB_PORT TG_DB_USER
+# TG_DB_PASSWORD TG_DB_NAME.
 #
+# NAME (default "mariadb", the instance above) starts another instance
+# beside it, e.g. a replica: files $TG_DIR/NAME.{sock,pid,err}, its socket
+# and port in ${TG_DBS_SOCKET[NAME]} and ${TG_DBS_PORT[NAME]}, TG_DB_*
+# untouched.  It creates the same database and user with DIR/password (copy
+# the first instance's password file there before tg_mariadb_init to share
+# it).  ARGs are added to mariadbd's command line (--log-bin,
+# --server-id=2, ...); pass them again on a restart.
+#
+declare -gA TG_DBS_SOCKET=() TG_DBS_PORT=() TG_DBS_PID=()
+
 tg_mariadb_start() {
-	local dir=$1 mariadbd admin ticks pw
+	local dir=$1 name=${2:-mariadb} mariadbd admin ticks pw sock port pid
+	shift
+	if [ $# -gt 0 ]; then shift; fi
 	dir=$(cd "$dir" && pwd) || return 1
 	[ -d "$dir/data/mysql" ] || tg_die "tg_mariadb_start: run tg_mariadb_init $dir first"
-	[ -z "$TG_DB_PID" ] || tg_die "tg_mariadb_start: already running"
+	if [ "$name" = mariadb ]; then
+		[ -z "$TG_DB_PID" ] || tg_die "tg_mariadb_start: already running"
+	else
+		[ -z "${TG_DBS_PID[$name]:-}" ] ||
+		    tg_die "tg_mariadb_start: $name already running"
+	fi
 	mariadbd=$(tg__mariadb_bin mariadbd mysqld) ||
 	    tg_die "mariadbd not found (apt-get install mariadb-server)"
 	admin=$(tg__mariadb_bin mariadb-admin mysqladmin) ||
 	    tg_die "mariadb-admin not found"
 	TG_DB_ADMIN=$(id -un)
-	TG_DB_SOCKET=${TG_DB_SOCKET:-$TG_DIR/mariadb.sock}
-	TG_DB_PORT=${TG_DB_PORT:-$(tg_free_port)}
+	if [ "$name" = mariadb ]; then
+		TG_DB_SOCKET=${TG_DB_SOCKET:-$TG_DIR/mariadb.sock}
+		TG_DB_PORT=${TG_DB_PORT:-$(tg_free_port)}
+		sock=$TG_DB_SOCKET port=$TG_DB_PORT
+	else
+		sock=${TG_DBS_SOCKET[$name]:-$TG_DIR/$name.sock}
+		port=${TG_DBS_PORT[$name]:-$(tg_free_port)}
+	fi
 	local args=(--no-defaults --datadir="$dir/data"
-	    --socket="$TG_DB_SOCKET" --port="$TG_DB_PORT"
+	    --socket="$sock" --port="$port"
 	    --bind-address=127.0.0.1 --skip-name-resolve
-	    --pid-file="$TG_DIR/mariadb.pid" --log-error="$TG_DIR/mariadb.err"
+	    --pid-file="$TG_DIR/$name.pid" --log-error="$TG_DIR/$name.err"
 	    --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=2
 	    --max-connections=500)
 	tg_is_root && args+=(--user=root)
-	tg_start mariadb "$TG_DIR/mariadb.err" "$mariadbd" "${args[@]}"
-	TG_DB_PID=$TG_LAST_PID
+	tg_start "$name" "$TG_DIR/$name.err" "$mariadbd" "${args[@]}" "$@"
+	pid=$TG_LAST_PID
+	TG_DBS_SOCKET[$name]=$sock TG_DBS_PORT[$name]=$port TG_DBS_PID[$name]=$pid
+	[ "$name" = mariadb ] && TG_DB_PID=$pid
 	ticks=600
-	until "$admin" --no-defaults --socket="$TG_DB_SOCKET" \
+	until "$admin" --no-defaults --socket="$sock" \
 	    -u"$TG_DB_ADMIN" --connect-timeout=2 ping >/dev/null 2>&1; do
-		tg__alive "$TG_DB_PID" || tg_die "mariadbd exited (see $TG_DIR/mariadb.err)"
+		tg__alive "$pid" || tg_die "mariadbd $name exited (see $TG_DIR/$name.err)"
 		ticks=$((ticks - 1))
-		[ "$ticks" -gt 0 ] || tg_die "mariadbd did not answer in 60s"
+		[ "$ticks" -gt 0 ] || tg_die "mariadbd $name did not answer in 60s"
 		sleep 0.1
 	done
 	pw=$(cat "$dir/password")
-	export TG_DB_SOCKET TG_DB_PORT
-	export TG_DB_HOST=127.0.0.1 TG_DB_USER=tokengate TG_DB_NAME=tokengate
-	export TG_DB_PASSWORD=$pw
-	tg_sql_admin "CREATE DATABASE IF NOT EXISTS tokengate;
+	if [ "$name" = mariadb ]; then
+		export TG_DB_SOCKET TG_DB_PORT
+		export TG_DB_HOST=127.0.0.1 TG_DB_USER=tokengate TG_DB_NAME=tokengate
+		export TG_DB_PASSWORD=$pw
+	fi
+	tg_sql_admin_on "$name" "CREATE DATABASE IF NOT EXISTS tokengate;
 	    CREATE USER IF NOT EXISTS 'tokengate'@'localhost' IDENTIFIED BY '$pw';
 	    CREATE USER IF NOT EXISTS 'tokengate'@'127.0.0.1' IDENTIFIED BY '$pw';
 	    ALTER USER 'tokengate'@'localhost' IDENTIFIED BY '$pw';
 	    ALTER USER 'tokengate'@'127.0.0.1' IDENTIFIED BY '$pw';
 	    GRANT ALL PRIVILEGES ON tokengate.* TO 'tokengate'@'localhost';
 	    GRANT ALL PRIVILEGES ON tokengate.* TO 'tokengate'@'127.0.0.1';" ||
-	    tg_die "cannot create the tokengate database and user"
+	    tg_die "cannot create the tokengate database and user on $name"
 }
 
 #
-# tg_mariadb_stop: shuts mariadbd down (TERM: a clean shutdown) and waits.
-# TG_DB_* stay set; tg_mariadb_start DIR brings it back on the same socket
-# and port.
+# tg_mariadb_stop [NAME]: shuts mariadbd down (TERM: a clean shutdown) and
+# waits.  TG_DB_* stay set; tg_mariadb_start DIR [NAME] brings it back on
+# the same socket and port.
 #
 tg_mariadb_stop() {
-	[ -n "$TG_DB_PID" ] || return 0
-	TG_STOP_TIMEOUT=60 tg_stop "$TG_DB_PID"
-	TG_DB_PID=
+	local name=${1:-mariadb} pid
+	if [ "$name" = mariadb ]; then pid=$TG_DB_PID; else pid=${TG_DBS_PID[$name]:-}; fi
+	[ -n "$pid" ] || return 0
+	TG_STOP_TIMEOUT=60 tg_stop "$pid"
+	TG_DBS_PID[$name]=
+	[ "$name" = mariadb ] && TG_DB_PID=
+	return 0
 }
 
 #
-# tg_mariadb_kill -STOP|-CONT: freezes or thaws mariadbd (a database that
-# accepts connections but never answers).  tg_cleanup thaws it.
+# tg_mariadb_kill -STOP|-CONT [NAME]: freezes or thaws mariadbd (a
+# database that accepts connections but never answers).  tg_cleanup thaws
+# it.
 #
 tg_mariadb_kill() {
-	[ -n "$TG_DB_PID" ] || tg_die "tg_mariadb_kill: mariadb is not running"
-	kill "$1" "$TG_DB_PID"
+	local name=${2:-mariadb} pid
+	if [ "$name" = mariadb ]; then pid=$TG_DB_PID; else pid=${TG_DBS_PID[$name]:-}; fi
+	[ -n "$pid" ] || tg_die "tg_mariadb_kill: $name is not running"
+	kill "$1" "$pid"
 }
 
 #
 # tg_sql SQL...: runs SQL as the tokengate user on database tokengate and
 # prints the result tab-separated without column names.  tg_sql_admin:
-# the same as the superuser, no default database.
+# the same as the superuser, no default database.  tg_sql_on NAME SQL...
+# and tg_sql_admin_on NAME SQL...: the same on instance NAME.
 #
 tg_sql() {
 	MYSQL_PWD=$TG_DB_PASSWORD mariadb --no-defaults --socket="$TG_DB_SOCKET" \
@@ -470,6 +508,23 @@ tg_sql() {
 tg_sql_admin() {
 	mariadb --no-defaults --socket="$TG_DB_SOCKET" -u"$TG_DB_ADMIN" -N -B \
 	    -e "$*"
+}
+
+tg_sql_on() {
+	local name=$1
+	shift
+	[ "$name" = mariadb ] && { tg_sql "$@"; return; }
+	MYSQL_PWD=$TG_DB_PASSWORD mariadb --no-defaults \
+	    --socket="${TG_DBS_SOCKET[$name]}" -u"$TG_DB_USER" -N -B \
+	    "$TG_DB_NAME" -e "$*"
+}
+
+tg_sql_admin_on() {
+	local name=$1
+	shift
+	[ "$name" = mariadb ] && { tg_sql_admin "$@"; return; }
+	mariadb --no-defaults --socket="${TG_DBS_SOCKET[$name]}" \
+	    -u"$TG_DB_ADMIN" -N -B -e "$*"
 }
 
 # ---------------------------------------------------------------- config

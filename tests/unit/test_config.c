@@ -75,6 +75,21 @@ main(void)
 		    "'profile.ci' already set on line 1" },
 		{ "profile.full-operator = a:b\nprofile.full-operator = c:d\n",
 		    "t.conf:2: 'profile.full-operator' already set on line 1" },
+		/* The read endpoint (issue 6, replicas). */
+		{ "db_read_host = replica.example\ndb_read_port = 3307\n", NULL },
+		{ "db_read_socket = /run/mysqld/replica.sock\n", NULL },
+		{ "db_read_port = 0\n", "t.conf:1: db_read_port: expected a "
+		    "number from 1 to 65535" },
+		{ "db_read_port = 65536\n", "t.conf:1: db_read_port" },
+		{ "db_read_host = a\ndb_read_host = b\n", "t.conf:2: "
+		    "'db_read_host' already set on line 1" },
+		{ "db_read_host = a\x01\n", "t.conf:1: db_read_host: control" },
+		{ "db_read_max_lag = 1\n", NULL },
+		{ "db_read_max_lag = 7\n", NULL },
+		{ "db_read_max_lag = 0\n", "t.conf:1: db_read_max_lag: expected "
+		    "a number from 1 to 7" },
+		{ "db_read_max_lag = 8\n", "t.conf:1: db_read_max_lag" },
+		{ "db_read = x\n", "t.conf:1: unknown key 'db_read'" },
 	};
 	const struct tg_config_profile *p;
 	struct tg_config c;
@@ -118,6 +133,18 @@ main(void)
 	TG_CHECK_INT(c.rotation_max_grace_seconds, 604800, "grace default");
 	TG_CHECK_INT(c.page_limit_default, 50, "page default");
 	TG_CHECK_INT(c.page_limit_max, 200, "page max");
+	TG_CHECK_STR(c.db_read_host, "", "no read endpoint by default");
+	TG_CHECK_STR(c.db_read_socket, "", "no read socket by default");
+	TG_CHECK_INT(c.db_read_port, 3306, "db_read_port default");
+	TG_CHECK_INT(c.db_read_max_lag, 5, "db_read_max_lag default");
+	TG_CHECK(parse(&c, "db_read_host = r1\ndb_read_port = 3307\n"
+	    "db_read_socket = /tmp/r.sock\ndb_read_max_lag = 2\n", err,
+	    sizeof err) == 0, "%s", err);
+	TG_CHECK_STR(c.db_read_host, "r1", "db_read_host");
+	TG_CHECK_INT(c.db_read_port, 3307, "db_read_port");
+	TG_CHECK_STR(c.db_read_socket, "/tmp/r.sock", "db_read_socket");
+	TG_CHECK_INT(c.db_read_max_lag, 2, "db_read_max_lag");
+	TG_CHECK_STR(c.db_host, "localhost", "db_host untouched");
 	TG_CHECK_INT(c.nprofiles, 3, "three built-in profiles");
 	p = tg_config_profile(&c, "read-only-analyst");
 	TG_CHECK(p != NULL && p->builtin && strncmp(p->permissions,

@@ -78,6 +78,8 @@ main(void)
 	TG_CHECK(!cached("AAAAAAAAAAAA") && !cached("BBBBBBBBBBBB"),
 	    "rows drop their tokens");
 	TG_CHECK(cached("CCCCCCCCCCCC"), "others stay");
+	tg_feed_stats(f, &st);
+	TG_CHECK_INT(st.applied, 11, "applied stops below the open gap 12");
 
 	/* Id 12 committed after 13: it must still be read. */
 	put("BBBBBBBBBBBB", 1);
@@ -88,6 +90,8 @@ main(void)
 	TG_CHECK(!cached("CCCCCCCCCCCC"), "a late row fills its gap");
 	TG_CHECK(cached("BBBBBBBBBBBB"), "a row seen before is not applied twice");
 	TG_CHECK_INT(tg_feed_from(f, 100), 13, "no gap left");
+	tg_feed_stats(f, &st);
+	TG_CHECK_INT(st.applied, 13, "applied reaches the newest row");
 
 	/* A rolled-back id never comes: after TG_FEED_GAP_MS stop waiting. */
 	tg_feed_row(f, 15, "token", "BBBBBBBBBBBB");
