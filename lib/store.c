@@ -1146,6 +1146,26 @@ audit_insert(struct tg_store *s, const struct tg_audit *a)
 	    p, 9, NULL);
 }
 
+/*
+ * The end of every token change: its feed row and its audit record join
+ * the transaction, which then commits (and, with sync, waits for the
+ * authorizers to apply it: see commit_synced).  On failure everything is
+ * rolled back, so a change never exists without its record.
+ */
+static int
+finish_change(struct tg_store *s, const char *id, const struct tg_audit *a,
+    int sync)
+{
+	int rc;
+
+	if ((rc = feed_token(s, id)) != TG_STORE_OK ||
+	    (rc = audit_insert(s, a)) != TG_STORE_OK) {
+		rollback(s);
+		return rc;
+	}
+	return sync ? commit_synced(s) : commit(s);
+}
+
 int
 tg_store_audit(struct tg_store *s, const struct tg_audit *a)
 {
@@ -1188,11 +1208,7 @@ tg_store_token_insert(struct tg_store *s, const struct tg_new_token *t,
 	}
 	if (rc != TG_STORE_OK)
 		goto fail;
-	if ((rc = feed_token(s, t->id)) != TG_STORE_OK)
-		goto fail;
-	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
-		goto fail;
-	return commit(s);
+	return finish_change(s, t->id, a, 0);
 fail:
 	rollback(s);
 	return rc;
@@ -1223,11 +1239,7 @@ tg_store_token_revoke(struct tg_store *s, const char *id, int64_t now,
 	    "WHERE id = ? AND revoked_at IS NULL", p, 2, NULL);
 	if (rc != TG_STORE_OK)
 		goto fail;
-	if ((rc = feed_token(s, id)) != TG_STORE_OK)
-		goto fail;
-	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
-		goto fail;
-	return commit_synced(s);
+	return finish_change(s, id, a, 1);
 fail:
 	rollback(s);
 	return rc;
@@ -1586,12 +1598,8 @@ tg_store_token_update(struct tg_store *s, const char *id,
 	    NULL);
 	if (rc != TG_STORE_OK)
 		goto fail;
-	if ((rc = feed_token(s, id)) != TG_STORE_OK)
-		goto fail;
-	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
-		goto fail;
 	free(lc.permissions);
-	return commit_synced(s);
+	return finish_change(s, id, a, 1);
 fail:
 	free(lc.permissions);
 	rollback(s);
@@ -1631,12 +1639,8 @@ tg_store_token_rotate(struct tg_store *s, const char *id,
 	    " hash = ? WHERE id = ?", p, 5, NULL);
 	if (rc != TG_STORE_OK)
 		goto fail;
-	if ((rc = feed_token(s, id)) != TG_STORE_OK)
-		goto fail;
-	if ((rc = audit_insert(s, a)) != TG_STORE_OK)
-		goto fail;
 	free(lc.permissions);
-	return commit_synced(s);
+	return finish_change(s, id, a, 1);
 fail:
 	free(lc.permissions);
 	rollback(s);
