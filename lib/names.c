@@ -3,6 +3,7 @@
  */
 #include "names.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int
@@ -100,4 +101,31 @@ tg_names_header_safe(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 0;
 	return 1;
+}
+
+void
+tg_names_quote(const char *s, size_t len, size_t max, char *dst,
+    size_t dstsz)
+{
+	size_t i, n = 0;
+	int w;
+
+	if (dstsz == 0)
+		return;
+	dst[0] = '\0';
+	for (i = 0; i < len && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			w = snprintf(dst + n, dstsz - n, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7F)
+			w = snprintf(dst + n, dstsz - n, "%c", c);
+		else
+			w = snprintf(dst + n, dstsz - n, "\\x%02x", c);
+		if (w < 0 || (size_t)w >= dstsz - n)
+			return;
+		n += (size_t)w;
+	}
+	if (len > max)
+		snprintf(dst + n, dstsz - n, "...");
 }

@@ -30,4 +30,12 @@ int	tg_names_utf8_printable(const char *s, size_t len);
 /* Safe for an HTTP header value: no byte below 0x20 and no DEL. */
 int	tg_names_header_safe(const char *s);
 
+/*
+ * Copies at most max bytes of s (len bytes) into dst for an error message:
+ * '"' and '\\' get a backslash, other bytes outside 0x20-0x7E become \xNN,
+ * and "..." marks a cut.  dst is always terminated.
+ */
+void	tg_names_quote(const char *s, size_t len, size_t max, char *dst,
+	    size_t dstsz);
+
 #endif /* TG_NAMES_H */

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
+
 #define QUOTE_MAX	60	/* bytes of bad input shown in a message */
 
 static int
@@ -138,30 +140,6 @@ sort_dedup(char **items, size_t n, int owned)
 	return k;
 }
 
-static void
-quote(const char *s, size_t len, char *dst, size_t dstsz)
-{
-	size_t i, n = 0;
-	int w;
-
-	dst[0] = '\0';
-	for (i = 0; i < len && i < QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			w = snprintf(dst + n, dstsz - n, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7F)
-			w = snprintf(dst + n, dstsz - n, "%c", c);
-		else
-			w = snprintf(dst + n, dstsz - n, "\\x%02x", c);
-		if (w < 0 || (size_t)w >= dstsz - n)
-			return;
-		n += (size_t)w;
-	}
-	if (len > QUOTE_MAX)
-		snprintf(dst + n, dstsz - n, "...");
-}
-
 static char *
 dup_mem(const char *s, size_t len)
 {
@@ -198,7 +176,8 @@ tg_perm_parse(const char *text, size_t len, struct tg_perm_set *out,
 		count++;
 		if (!tg_perm_valid(text + start, i - start)) {
 			if (err != NULL && errsz > 0) {
-				quote(text + start, i - start, q, sizeof q);
+				tg_names_quote(text + start, i - start,
+				    QUOTE_MAX, q, sizeof q);
 				snprintf(err, errsz, "permission %zu \"%s\": "
 				    "must be resource:action, resource:* or *",
 				    count, q);

@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
+
 #include "path.h"
 
 #define STAR		0x01	/* "*": any run of bytes except '/' */
@@ -231,36 +233,6 @@ parse_rule(enum tg_rules_kind kind, const char *s, size_t len,
 	if (kind == TG_RULES_API)
 		return parse_api(s, len, i, p);
 	return parse_resource(s, len, i, p);
-}
-
-/*
- * Writes s[0..len) into dst as a C-like quoted string body: printable ASCII
- * as is, '"' and '\' escaped, other bytes as \xHH, cut after QUOTE_MAX
- * bytes with "...".  Rules are user input, and messages end up in logs and
- * terminals.
- */
-static void
-quote(const char *s, size_t len, char *dst, size_t dstsz)
-{
-	size_t i, n = 0;
-	int w;
-
-	dst[0] = '\0';
-	for (i = 0; i < len && i < QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			w = snprintf(dst + n, dstsz - n, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7F)
-			w = snprintf(dst + n, dstsz - n, "%c", c);
-		else
-			w = snprintf(dst + n, dstsz - n, "\\x%02x", c);
-		if (w < 0 || (size_t)w >= dstsz - n)
-			return;
-		n += (size_t)w;
-	}
-	if (len > QUOTE_MAX)
-		snprintf(dst + n, dstsz - n, "...");
 }
 
 /*
@@ -464,7 +436,10 @@ tg_rules_compile(enum tg_rules_kind kind, const char *text, size_t len,
 		    len - (size_t)(line - text);
 		if ((reason = parse_rule(kind, line, linelen, &p)) != NULL) {
 			if (err != NULL && errsz > 0) {
-				quote(line, linelen, q, sizeof q);
+				/* Rules are user input; messages reach logs
+				 * and terminals. */
+				tg_names_quote(line, linelen, QUOTE_MAX, q,
+				    sizeof q);
 				snprintf(err, errsz, "rule %zu \"%s\": %s",
 				    i + 1, q, reason);
 			}
@@ -555,7 +530,7 @@ tg_rules_check_one(enum tg_rules_kind kind, const char *rule, size_t len,
 	if (reason == NULL)
 		return 0;
 	if (err != NULL && errsz > 0) {
-		quote(rule, len, q, sizeof q);
+		tg_names_quote(rule, len, QUOTE_MAX, q, sizeof q);
 		snprintf(err, errsz, "rule \"%s\": %s", q, reason);
 	}
 	return -1;
