@@ -7,6 +7,8 @@
 #   make unit     build and run only the unit tests (no server needed)
 #   make bench    install packages, build, run the benchmark, print one table
 #                 (BENCH_QUICK=1: a short run for development)
+#   make soak     the authorizer under 64 connections of mixed tokens through
+#                 lighttpd for SOAK_SECONDS (600); checks answers, RSS, fds
 
 BUILD    ?= build
 CC       ?= cc
@@ -38,7 +40,7 @@ SCHEMA    := $(sort $(wildcard schema/*.sql))
 
 PROGS = $(BUILD)/tokengate-authz $(BUILD)/tokengate-api $(BUILD)/tokengate
 
-.PHONY: all test run asan unit tools clean deps lint fuzz fuzz-bins bench
+.PHONY: all test run asan unit tools clean deps lint fuzz fuzz-bins bench soak
 all: $(PROGS) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h fcgi/*.h cli/*.h tests/unit/*.h tests/tools/*.h) | $(BUILD)/gen/tg_migrations.c
@@ -117,6 +119,15 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBA)
 bench: deps
 	$(MAKE) all $(BENCH_BIN)
 	@TG_BUILD=$(BUILD) bash tests/bench/bench.sh
+
+# The soak (tests/soak/soak.sh, README "Failure behaviour"): wrk at 64
+# connections through lighttpd for SOAK_SECONDS; ends "N passed, N failed".
+# make test runs a 60 s version (tests/run-all.sh).
+SOAK_SECONDS ?= 600
+
+soak: deps
+	$(MAKE) all
+	@TG_BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) bash tests/soak/soak.sh
 
 # libFuzzer targets: clang with -fsanitize=fuzzer (Debian libclang-rt-14-dev).
 # Only the pure modules are linked: no target touches the database.

@@ -6,7 +6,8 @@
 #      when the sanitizer build exists);
 #   2. every tests/integration/test_*.sh, against the programs of
 #      $TG_BUILD (default: build-asan when it holds the programs, so that
-#      real traffic runs under ASan+UBSan; otherwise build).
+#      real traffic runs under ASan+UBSan; otherwise build);
+#   3. the soak (tests/soak/soak.sh) for 60 s against build/.
 #
 # Every suite ends with a line "... N passed, N failed"; this script prints
 # each suite's result and, as its very last line, the total
@@ -88,6 +89,16 @@ for b in $builds; do
 		run_suite "integration $t ($b)" env TG_BUILD="$b" bash "$t"
 	done
 done
+# The soak, short (TG_SOAK_SECONDS, default 60; `make soak` runs 600 s),
+# against the plain build only: its RSS check would measure ASan's
+# quarantine, not the program.
+if [ -x build/tokengate-authz ] && command -v wrk >/dev/null 2>&1; then
+	run_suite "soak (${TG_SOAK_SECONDS:-60}s, build)" env TG_BUILD=build \
+	    SOAK_SECONDS="${TG_SOAK_SECONDS:-60}" bash tests/soak/soak.sh
+else
+	echo "SKIP: soak: needs build/tokengate-authz and wrk" >&2
+	results+=("soak: SKIPPED (no build/ or no wrk)")
+fi
 # Each libFuzzer target for a short time; a crash fails the run.
 if ls build-fuzz/fuzz_* >/dev/null 2>&1; then
 	run_suite "fuzz (${TG_FUZZ_SECONDS:-15}s each)" bash tests/fuzz/run.sh \
