@@ -429,9 +429,15 @@ api_audit_refused(struct api_req *q, const char *action,
     const char *detail)
 {
 	struct tg_audit a;
-	char err[300];
+	char err[300], safe[600];
 	int rc;
 
+	/* A refusal may quote the client's input: never a token's secret. */
+	if (detail != NULL) {
+		snprintf(safe, sizeof safe, "%s", detail);
+		tg_token_redact(safe, api_cfg.token_prefix);
+		detail = safe;
+	}
 	api_audit_fill(q, &a, action, target_id, target_user, outcome, detail);
 	rc = tg_store_audit(q->w->store, &a);
 	if (rc != TG_STORE_OK) {

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "api.h"
+#include "token.h"
 #include "fcgi_common.h"
 
 static const char *
@@ -80,12 +81,20 @@ api_reply_error(struct api_req *q, int status, const char *code,
     const char *field, const char *fmt, ...)
 {
 	struct json_object *o;
-	char msg[512];
+	char msg[512], safe_field[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* Messages and field names may quote what the client sent, a
+	 * pasted token too. */
+	tg_token_redact(msg, api_cfg.token_prefix);
+	if (field != NULL) {
+		snprintf(safe_field, sizeof safe_field, "%s", field);
+		tg_token_redact(safe_field, api_cfg.token_prefix);
+		field = safe_field;
+	}
 	o = error_object(code, field, msg);
 	api_reply_json(q, status, o, status == 503 ? "Retry-After: 1\r\n" :
 	    NULL, 0);

@@ -220,6 +220,26 @@ tg_token_display(const char *prefix, const char *id, char *out, size_t outsz)
 }
 
 void
+tg_token_redact(char *s, const char *prefix)
+{
+	size_t plen = strlen(prefix), n;
+	char *p = s;
+
+	if (plen == 0)
+		return;
+	while ((p = strstr(p, prefix)) != NULL) {
+		p += plen;
+		if (*p != '_')
+			continue;
+		p++;
+		for (n = 0; is_b62((unsigned char)p[n]); n++)
+			if (n >= TG_TOKEN_ID_LEN)
+				p[n] = '*';
+		p += n;
+	}
+}
+
+void
 tg_token_wipe(struct tg_token *t)
 {
 	OPENSSL_cleanse(t, sizeof *t);

@@ -80,6 +80,14 @@ uint32_t tg_token_crc32(const void *buf, size_t len);
 int	tg_token_display(const char *prefix, const char *id, char *out,
 	    size_t outsz);
 
+/*
+ * Overwrites, in place, the secret part of anything in s that looks like a
+ * token of this prefix ("<prefix>_" and more than 12 base62 characters):
+ * the prefix and id stay readable, the rest becomes '*'.  For messages
+ * that may echo what a client sent.  Pure.
+ */
+void	tg_token_redact(char *s, const char *prefix);
+
 /* Wipes the secret material in t. */
 void	tg_token_wipe(struct tg_token *t);
 

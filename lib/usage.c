@@ -4,6 +4,7 @@
  */
 #include "usage.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,15 @@ hash(const char *s)
 	return (size_t)h;
 }
 
+static int
+valid_addr(const char *addr)
+{
+	unsigned char buf[16];
+
+	return strlen(addr) < 46 && (inet_pton(AF_INET, addr, buf) == 1 ||
+	    inet_pton(AF_INET6, addr, buf) == 1);
+}
+
 void
 tg_usage_note(struct tg_usage *u, const char *id, const char *addr,
     int64_t now)
@@ -110,7 +120,12 @@ tg_usage_note(struct tg_usage *u, const char *id, const char *addr,
 	sl->queued_at = now;
 	memcpy(u->queue[u->qlen].id, id, strlen(id) + 1);
 	u->queue[u->qlen].addr[0] = '\0';
-	if (addr != NULL && strlen(addr) < sizeof u->queue[0].addr)
+	/*
+	 * REMOTE_ADDR is a param like any other: only an address that parses
+	 * is recorded, so garbage never reaches last_used_ip (and an
+	 * over-long value cannot fail the batch it is written in).
+	 */
+	if (addr != NULL && valid_addr(addr))
 		memcpy(u->queue[u->qlen].addr, addr, strlen(addr) + 1);
 	u->queue[u->qlen].at = now;
 	u->qlen++;

@@ -12,82 +12,9 @@
  * FCGI_STDOUT is written to stdout; FCGI_STDERR to stderr; the exit status
  * is 0 when FCGI_END_REQUEST arrived, 1 otherwise.
  */
-#include <errno.h>
-#include <netdb.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
+#include "fcgi_wire.h"
 
 #define MAX_PARAMS	20000
-
-struct buf {
-	unsigned char	*p;
-	size_t		 len, cap;
-};
-
-static void
-put(struct buf *b, const void *data, size_t n)
-{
-	if (n == 0)
-		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		if (b->p == NULL) {
-			perror("realloc");
-			exit(2);
-		}
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-}
-
-static void
-put_len(struct buf *b, size_t n)
-{
-	unsigned char l[4];
-
-	if (n < 128) {
-		l[0] = (unsigned char)n;
-		put(b, l, 1);
-	} else {
-		l[0] = (unsigned char)(((n >> 24) & 0x7f) | 0x80);
-		l[1] = (unsigned char)(n >> 16);
-		l[2] = (unsigned char)(n >> 8);
-		l[3] = (unsigned char)n;
-		put(b, l, 4);
-	}
-}
-
-static void
-record(struct buf *out, int type, const unsigned char *data, size_t n)
-{
-	unsigned char h[8];
-	size_t chunk;
-
-	do {
-		chunk = n > 65535 ? 65535 : n;
-		h[0] = 1;
-		h[1] = (unsigned char)type;
-		h[2] = 0;
-		h[3] = 1;
-		h[4] = (unsigned char)(chunk >> 8);
-		h[5] = (unsigned char)chunk;
-		h[6] = 0;
-		h[7] = 0;
-		put(out, h, 8);
-		put(out, data, chunk);
-		data += chunk;
-		n -= chunk;
-	} while (n > 0);
-}
 
 static int
 hexval(int c)
@@ -101,75 +28,15 @@ hexval(int c)
 	return -1;
 }
 
-static void
-add_param(struct buf *params, const char *name, size_t nl, const char *value,
-    size_t vl)
-{
-	put_len(params, nl);
-	put_len(params, vl);
-	put(params, name, nl);
-	put(params, value, vl);
-}
-
-static int
-connect_to(const char *spec)
-{
-	struct addrinfo hints, *res, *ai;
-	char host[256];
-	const char *colon;
-	int fd = -1;
-
-	if (spec[0] == '/') {
-		struct sockaddr_un sun;
-
-		memset(&sun, 0, sizeof sun);
-		sun.sun_family = AF_UNIX;
-		snprintf(sun.sun_path, sizeof sun.sun_path, "%s", spec);
-		fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sun,
-		    sizeof sun) == 0)
-			return fd;
-		perror(spec);
-		exit(2);
-	}
-	colon = strrchr(spec, ':');
-	if (colon == NULL || (size_t)(colon - spec) >= sizeof host) {
-		fprintf(stderr, "bad --connect %s\n", spec);
-		exit(2);
-	}
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
-		fprintf(stderr, "cannot resolve %s\n", spec);
-		exit(2);
-	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
-		perror(spec);
-		exit(2);
-	}
-	return fd;
-}
-
 int
 main(int argc, char **argv)
 {
-	struct buf out = { 0 }, params = { 0 };
-	unsigned char begin[8] = { 0, 2, 0, 0, 0, 0, 0, 0 }, h[8], *body;
+	struct wire_buf out = { 0 }, params = { 0 };
+	unsigned char begin[8] = { 0, 2, 0, 0, 0, 0, 0, 0 }, *body;
 	const char *spec = NULL, *stdin_body = NULL;
 	long many = 0, i;
-	int fd, done = 0;
-	size_t off;
+	int fd, type, done = 0;
+	size_t off, len;
 	ssize_t n;
 
 	for (i = 1; i < argc; i++) {
@@ -195,7 +62,7 @@ main(int argc, char **argv)
 				return 2;
 			}
 			if (a[7] == '\0') {
-				add_param(&params, v, (size_t)(eq - v), eq + 1,
+				wire_param(&params, v, (size_t)(eq - v), eq + 1,
 				    strlen(eq + 1));
 				continue;
 			}
@@ -211,7 +78,7 @@ main(int argc, char **argv)
 				}
 				val[k] = (char)(hi * 16 + lo);
 			}
-			add_param(&params, v, (size_t)(eq - v), val, vl);
+			wire_param(&params, v, (size_t)(eq - v), val, vl);
 			free(val);
 		} else if (strcmp(a, "--many-params") == 0) {
 			many = strtol(v, NULL, 10);
@@ -233,17 +100,19 @@ main(int argc, char **argv)
 		char name[32];
 		int nl = snprintf(name, sizeof name, "X_FILLER_%ld", i);
 
-		add_param(&params, name, (size_t)nl, "filler", 6);
+		wire_param(&params, name, (size_t)nl, "filler", 6);
 	}
-	record(&out, 1, begin, sizeof begin);		/* BEGIN_REQUEST */
+	wire_record(&out, WIRE_BEGIN_REQUEST, begin, sizeof begin);
 	if (params.len > 0)
-		record(&out, 4, params.p, params.len);	/* PARAMS */
-	record(&out, 4, NULL, 0);
+		wire_record(&out, WIRE_PARAMS, params.p, params.len);
+	wire_record(&out, WIRE_PARAMS, NULL, 0);
 	if (stdin_body != NULL && stdin_body[0] != '\0')
-		record(&out, 5, (const unsigned char *)stdin_body,
-		    strlen(stdin_body));
-	record(&out, 5, NULL, 0);			/* empty STDIN */
-	fd = connect_to(spec);
+		wire_record(&out, WIRE_STDIN, stdin_body, strlen(stdin_body));
+	wire_record(&out, WIRE_STDIN, NULL, 0);		/* empty STDIN */
+	if ((fd = wire_connect(spec)) == -1) {
+		perror(spec);
+		return 2;
+	}
 	for (off = 0; off < out.len; off += (size_t)n) {
 		n = write(fd, out.p + off, out.len - off);
 		if (n <= 0) {
@@ -252,32 +121,20 @@ main(int argc, char **argv)
 		}
 	}
 	shutdown(fd, SHUT_WR);
-	body = malloc(65536);
-	for (;;) {
-		size_t clen, plen, got = 0;
-
-		for (got = 0; got < 8; got += (size_t)n) {
-			n = read(fd, h + got, 8 - got);
-			if (n <= 0)
-				goto end;
-		}
-		clen = ((size_t)h[4] << 8) | h[5];
-		plen = h[6];
-		for (got = 0; got < clen + plen; got += (size_t)n) {
-			n = read(fd, body + got, clen + plen - got);
-			if (n <= 0)
-				goto end;
-		}
-		if (h[1] == 6)
-			fwrite(body, 1, clen, stdout);
-		else if (h[1] == 7)
-			fwrite(body, 1, clen, stderr);
-		else if (h[1] == 3) {
+	if ((body = malloc(65536)) == NULL) {
+		perror("malloc");
+		return 2;
+	}
+	while (wire_read_record(fd, &type, body, &len) == 0) {
+		if (type == WIRE_STDOUT)
+			fwrite(body, 1, len, stdout);
+		else if (type == WIRE_STDERR)
+			fwrite(body, 1, len, stderr);
+		else if (type == WIRE_END_REQUEST) {
 			done = 1;
 			break;
 		}
 	}
-end:
 	close(fd);
 	free(body);
 	free(out.p);

@@ -2,7 +2,7 @@
  * null-authz: a FastCGI authorizer that decides nothing.
  *
  *	null-authz [--listen HOST:PORT | --listen /path.sock] [--threads N]
- *	    [--status CODE] [--verbose]
+ *	    [--status CODE] [--verbose] [--close linger|plain|drain]
  *
  * It answers every request with "Status: 200" and the Variables
  * REMOTE_USER=nulluser and TOKENGATE_TOKEN_ID=null, so that the tests can
@@ -27,11 +27,25 @@
  *
  * --verbose prints each request's role and parameters to stderr (the
  * Authorization value is replaced by its length).
+ *
+ * --close chooses how a connection is finished, for the benchmark
+ * (tests/bench/profile.sh):
+ *	linger	libfcgi's default, as tokengate-authz does it: FCGX_Finish_r
+ *		calls shutdown(SHUT_WR), then poll() and read() until the web
+ *		server has closed its end (up to 2 s), then close();
+ *	plain	FCGX_Detach() before the finish, so that libfcgi only calls
+ *		close() once the reply is written (unless the server asked to
+ *		keep the connection, FCGI_KEEP_CONN);
+ *	drain	the same, after reading without waiting whatever the server
+ *		sent that libfcgi has not read (an empty FCGI_STDIN that came
+ *		in a later segment), so that close() never finds unread data,
+ *		which would reset the connection instead of closing it.
  */
 #include "fcgi_tool.h"
 
 static int	 null_status = 200;
 static int	 null_verbose;
+static enum { CLOSE_LINGER, CLOSE_PLAIN, CLOSE_DRAIN } null_close;
 static char	 null_saw_config[300];	/* "Variable-TG_SAW_CONFIG: ...\r\n" */
 
 /*
@@ -64,6 +78,19 @@ null_option(int argc, char **argv, int *i)
 		null_verbose = 1;
 		return 1;
 	}
+	if (strcmp(argv[*i], "--close") == 0 && *i + 1 < argc) {
+		const char *m = argv[++*i];
+
+		if (strcmp(m, "linger") == 0)
+			null_close = CLOSE_LINGER;
+		else if (strcmp(m, "plain") == 0)
+			null_close = CLOSE_PLAIN;
+		else if (strcmp(m, "drain") == 0)
+			null_close = CLOSE_DRAIN;
+		else
+			return -1;
+		return 1;
+	}
 	if (strcmp(argv[*i], "--status") != 0 || *i + 1 >= argc)
 		return 0;
 	if ((v = tool_number(argv[++*i], 100, 599)) == -1)
@@ -94,6 +121,27 @@ null_dump(const FCGX_Request *r)
 			fprintf(stderr, "  %s\n", *e);
 	}
 	funlockfile(stderr);
+}
+
+/*
+ * Sets up how the next FCGX_Accept_r() finishes this request (--close).
+ */
+static void
+null_finish_mode(FCGX_Request *r)
+{
+	char	 trash[512];
+
+	/*
+	 * Only when the connection ends with this request: a server that
+	 * keeps it (FCGI_KEEP_CONN, nginx's fastcgi_keep_conn) may already
+	 * have sent the next request, which the drain would swallow.
+	 */
+	if (null_close == CLOSE_LINGER || r->keepConnection)
+		return;
+	if (null_close == CLOSE_DRAIN)
+		while (recv(r->ipcFd, trash, sizeof trash, MSG_DONTWAIT) > 0)
+			;
+	FCGX_Detach(r);
 }
 
 static void
@@ -143,6 +191,7 @@ null_handle(FCGX_Request *r)
 	}
 	if (n > 0 && (size_t)n < sizeof buf)
 		FCGX_PutStr(buf, n, r->out);
+	null_finish_mode(r);
 }
 
 int
@@ -151,7 +200,8 @@ main(int argc, char **argv)
 	const char	*config = getenv("TOKENGATE_CONFIG");
 	struct tool	 t = {
 		.name = "null-authz",
-		.usage = " [--status CODE] [--verbose]",
+		.usage = " [--status CODE] [--verbose] "
+		    "[--close linger|plain|drain]",
 		.handle = null_handle,
 		.option = null_option,
 	};

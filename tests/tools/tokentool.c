@@ -1,7 +1,8 @@
 /*
  * tokentool: makes tokens for tests, without a database.
  *
- *   tokentool random PREFIX         a well-formed token with a random id
+ *   tokentool random PREFIX [N]     a well-formed token with a random id
+ *                                   (N of them, one per line)
  *   tokentool forge PREFIX ID       a well-formed token for ID with a new
  *                                   (so wrong) secret
  *   tokentool badcheck TOKEN        TOKEN with its last check digit changed
@@ -11,6 +12,7 @@
  *                                   API rule (the path can be written)
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "path.h"
@@ -22,9 +24,14 @@ main(int argc, char **argv)
 {
 	struct tg_token t;
 
-	if (argc == 3 && strcmp(argv[1], "random") == 0 &&
-	    tg_token_generate(argv[2], NULL, &t) == 0) {
-		printf("%s\n", t.text);
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "random") == 0) {
+		long n = argc == 4 ? strtol(argv[3], NULL, 10) : 1;
+
+		for (; n > 0; n--) {
+			if (tg_token_generate(argv[2], NULL, &t) != 0)
+				return 1;
+			printf("%s\n", t.text);
+		}
 		return 0;
 	}
 	if (argc == 4 && strcmp(argv[1], "forge") == 0 &&
@@ -59,7 +66,7 @@ main(int argc, char **argv)
 		return tg_rules_check_one(TG_RULES_API, rule, strlen(rule),
 		    err, sizeof err) == 0 ? 0 : 1;
 	}
-	fprintf(stderr, "usage: tokentool random PREFIX | forge PREFIX ID | "
+	fprintf(stderr, "usage: tokentool random PREFIX [N] | forge PREFIX ID | "
 	    "badcheck TOKEN | canon URI | rule PATH\n");
 	return 2;
 }

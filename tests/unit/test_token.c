@@ -1,4 +1,5 @@
 /* Unit tests for lib/token: format, checksum, parsing and the header. */
+#include <stdio.h>
 #include <string.h>
 
 #include "tg_test.h"
@@ -130,9 +131,22 @@ test_display(void)
 	TG_CHECK(!tg_token_id_valid("AbCdEfGhIjK", 11), "id short");
 }
 
+static void
+test_redact(void)
+{
+	char s[200];
+
+	snprintf(s, sizeof s, "bad \"tg_AbCdEfGhIjKlSECRETsecret123\" and "
+	    "tg_short, xtg_AbCdEfGhIjKlMORE");
+	tg_token_redact(s, "tg");
+	TG_CHECK_STR(s, "bad \"tg_AbCdEfGhIjKl***************\" and "
+	    "tg_short, xtg_AbCdEfGhIjKl****", "redact keeps prefix and id");
+}
+
 int
 main(void)
 {
+	test_redact();
 	test_generate_parse();
 	test_crc();
 	test_prefix();
