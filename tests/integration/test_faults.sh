@@ -63,6 +63,10 @@ done
 # The client is a test tool: the plain build when there is one.
 FCGI_CLIENT=$TG_ROOT/build/tools/fcgi-client
 [ -x "$FCGI_CLIENT" ] || FCGI_CLIENT=$(tg_tool fcgi-client)
+# A private copy: a rebuild of the tools during the run must not make
+# requests fail.
+cp "$FCGI_CLIENT" "$TG_DIR/fcgi-client" || tg_die "cannot copy fcgi-client"
+FCGI_CLIENT=$TG_DIR/fcgi-client
 TOOL=$TG_ROOT/build/tools/tokentool
 [ -x "$TOOL" ] || TOOL=$(tg_tool tokentool)
 CONF=$TG_DIR/tokengate.conf
