@@ -5,40 +5,130 @@
  * CIDRs, the intersection of grants and role permissions) is done in
  * tg_grant_build, so that deciding is a handful of comparisons and one
  * path canonicalization, and so that a cache can keep the compiled form.
+ *
+ * A grant is two parts.  The token's own part (id, hashes, expiry,
+ * revocation) is one small allocation per token.  Everything else (the
+ * owner, the effective permissions, the compiled rules, the CIDRs, the
+ * environments) is a "scope": a pure function of the owner's id, name,
+ * enabled flag and role permissions and of the token's permission, rule,
+ * CIDR and environment texts.  Tokens are mostly minted from a few
+ * profiles by a few owners, so a cache of 100,000 tokens holds only a
+ * handful of distinct scopes; compiling each once and sharing it is what
+ * keeps such a cache at about 150 bytes a token instead of about 900.
+ *
+ * Scopes are interned in one process-wide table keyed by a serialization
+ * of all of those inputs, and two records share a scope only when the
+ * serializations are byte for byte equal: the table's hash only picks a
+ * bucket, it never decides equality, so no collision can hand one token
+ * another's rules.  Since a scope is a deterministic function of its key
+ * and is never written after it is interned, sharing one is
+ * indistinguishable from compiling it again.
+ *
+ * Interning does not change when a change takes effect; this was checked
+ * against lib/verify.c and lib/cache.c.  The table is only consulted by
+ * tg_grant_build, which find_grant() in lib/verify.c calls with a record it
+ * has just read from the store, so the table never answers for the
+ * database; what it holds is reached only through a live grant.  When an
+ * owner is disabled or enabled, or a role of the owner gains or loses a
+ * permission, the feed drops every cached grant of that user id
+ * (tg_cache_invalidate_user, which reads the id from the grant; grants
+ * sharing a scope share the user id, as it is part of the key), and the
+ * next miss reads a record whose user_enabled or role_permissions differ,
+ * so it gets a different scope.  The old scope lives only as long as grants
+ * already handed to requests in flight, exactly as an unshared grant would,
+ * and leaves the table with the last of them.  A token change (revoke,
+ * rotation, expiry, rules) is invalidated by id, and the token's own part
+ * is never shared.  A fill that raced with a change and read the old state
+ * is refused by the cache's epoch, whether or not its scope is shared.
  */
 #include "policy.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/rand.h>
+
 #include "cidr.h"
 #include "path.h"
 #include "rules.h"
+#include "siphash.h"
 
 #define MAX_CIDRS	64
 #define MAX_ATTRS	32
+#define INTERN_MIN	64	/* buckets of the intern table, at least */
 
+/*
+ * What a grant shares with every other grant built from the same owner
+ * state and the same texts.  One allocation holds the struct, the CIDRs,
+ * the key (which also serves as the stored user name and environment
+ * list) and the effective permissions as text; the compiled rules and the
+ * permission set are their modules' own allocations.  Immutable once
+ * interned, except hnext and refs, which only the intern lock guards.
+ */
+struct scope {
+	struct scope		*hnext;		/* intern chain */
+	size_t			 refs;		/* grants using it */
+	uint64_t		 hash;		/* tg_siphash of key */
+	uint64_t		 user_id;
+	int			 user_enabled;
+	const char		*user;		/* points into key */
+	const char		*envs;		/* into key: '\n'-separated */
+	const char		*effective_text; /* "a:b c:d", after key */
+	struct tg_perm_set	 effective;
+	struct tg_rules		*api;		/* NULL when no rules */
+	struct tg_rules		*resource;	/* NULL when no rules */
+	const unsigned char	*key;		/* after cidrs */
+	size_t			 keylen;
+	size_t			 ncidrs;
+	struct tg_cidr		 cidrs[];	/* then key, effective text */
+};
+
+/* The rotation grace: present only while an old secret still works. */
+struct grace {
+	int64_t			 until;		/* unix time */
+	unsigned char		 hash[TG_HMAC_LEN];
+};
+
+/*
+ * The token's own part, 72 bytes (one 80-byte malloc chunk) without a
+ * grace.  Revocation is kept as a flag because deciding only asks whether
+ * the token was revoked, not when.
+ */
 struct tg_grant {
 	atomic_uint		 refs;
-	uint64_t		 user_id;
+	unsigned char		 has_prev;
+	unsigned char		 revoked;
 	char			 id[TG_TOKEN_ID_LEN + 1];
-	char			 user[TG_USER_MAX + 1];
+	struct scope		*scope;
+	int64_t			 expires_at;
 	unsigned char		 hash[TG_HMAC_LEN];
-	int			 has_prev;
-	unsigned char		 prev_hash[TG_HMAC_LEN];
-	int64_t			 prev_until;
-	int			 user_enabled;
-	int64_t			 expires_at, revoked_at;
-	struct tg_perm_set	 effective;
-	char			*effective_text;
-	struct tg_rules		*api;
-	struct tg_rules		*resource;
-	struct tg_cidr		*cidrs;
-	size_t			 ncidrs;
-	char			*envs;		/* '\n'-separated, or "" */
+	struct grace		 prev[];	/* one when has_prev */
 };
+
+/* A wider token part costs 16 bytes per cached token. */
+_Static_assert(sizeof(struct tg_grant) <= 72, "struct tg_grant grew");
+
+/*
+ * The intern table: chained buckets, grown by doubling and freed when the
+ * last scope leaves, all under one mutex.  The lock is taken when a grant
+ * is built (twice when its scope is new) and when a grant's last reference
+ * goes, never for a request served from the cache, and it is held for a
+ * chain walk, never while compiling.
+ */
+static struct {
+	pthread_mutex_t		 lock;
+	struct scope		**buckets;
+	size_t			 nbuckets;	/* 0 or a power of 2 */
+	size_t			 n;
+} intern = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 };
+
+/* The SipHash key of the intern table, drawn once per process. */
+static pthread_once_t	intern_once = PTHREAD_ONCE_INIT;
+static uint64_t		intern_k0, intern_k1;
+static int		intern_keyed;
 
 static const char *const reason_names[TG_REASON_COUNT] = {
 	[TG_ALLOWED] = "ALLOWED",
@@ -118,6 +208,332 @@ nz(const char *s)
 	return s != NULL ? s : "";
 }
 
+static void
+intern_seed(void)
+{
+	unsigned char k[16];
+
+	if (RAND_bytes(k, sizeof k) != 1)
+		return;
+	memcpy(&intern_k0, k, 8);
+	memcpy(&intern_k1, k + 8, 8);
+	intern_keyed = 1;
+}
+
+/* Frees a scope that is not (or no longer) in the intern table. */
+static void
+scope_destroy(struct scope *sc)
+{
+	if (sc == NULL)
+		return;
+	tg_perm_set_free(&sc->effective);
+	tg_rules_free(sc->api);
+	tg_rules_free(sc->resource);
+	free(sc);
+}
+
+/*
+ * The intern key of rec: every input a scope depends on, each text
+ * preceded by its length, so that the encoding is injective and equal
+ * keys mean equal inputs.  A NULL text is encoded as "", which
+ * tg_grant_build has always treated the same way.  Every text is followed
+ * by a NUL, so the user name and the environment list can be read in
+ * place.
+ */
+enum { T_USER, T_PERMS, T_ROLES, T_API, T_RESOURCE, T_CIDRS, T_ENVS, NTEXTS };
+
+struct key {
+	unsigned char	*buf;
+	size_t		 len;
+	size_t		 off[NTEXTS];	/* where each text starts */
+};
+
+static int
+key_make(const struct tg_record *rec, struct key *k, char *err, size_t errsz)
+{
+	const char *t[NTEXTS];
+	size_t len[NTEXTS], i, n;
+	unsigned char enabled = rec->user_enabled != 0;
+	uint32_t l32;
+
+	t[T_USER] = rec->user;
+	t[T_PERMS] = nz(rec->permissions);
+	t[T_ROLES] = nz(rec->role_permissions);
+	t[T_API] = nz(rec->api_rules);
+	t[T_RESOURCE] = nz(rec->resource_rules);
+	t[T_CIDRS] = nz(rec->cidrs);
+	t[T_ENVS] = nz(rec->environments);
+	n = sizeof rec->user_id + 1;
+	for (i = 0; i < NTEXTS; i++) {
+		len[i] = i == T_USER ? strnlen(t[i], TG_USER_MAX) :
+		    strlen(t[i]);
+		if (len[i] > UINT32_MAX - 1) {
+			snprintf(err, errsz, "stored text too long");
+			return -1;
+		}
+		n += sizeof l32 + len[i] + 1;
+	}
+	if ((k->buf = malloc(n)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	memcpy(k->buf, &rec->user_id, sizeof rec->user_id);
+	k->buf[sizeof rec->user_id] = enabled;
+	n = sizeof rec->user_id + 1;
+	for (i = 0; i < NTEXTS; i++) {
+		l32 = (uint32_t)len[i];
+		memcpy(k->buf + n, &l32, sizeof l32);
+		n += sizeof l32;
+		k->off[i] = n;
+		memcpy(k->buf + n, t[i], len[i]);
+		n += len[i];
+		k->buf[n++] = '\0';
+	}
+	k->len = n;
+	return 0;
+}
+
+/* Parses the stored CIDR list into out (MAX_CIDRS entries); *n set. */
+static int
+parse_cidrs(const char *text, struct tg_cidr *out, size_t *n, char *err,
+    size_t errsz)
+{
+	const char *p = text, *eol;
+	size_t lines = 1;
+
+	*n = 0;
+	for (eol = p; *eol != '\0'; eol++)
+		if (*eol == '\n')
+			lines++;
+	if (lines > MAX_CIDRS) {
+		snprintf(err, errsz, "more than %d CIDRs", MAX_CIDRS);
+		return -1;
+	}
+	while (*p != '\0') {
+		eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if (eol > p && tg_cidr_parse(p, (size_t)(eol - p),
+		    &out[(*n)++], err, errsz) != 0)
+			return -1;
+		p = *eol == '\n' ? eol + 1 : eol;
+	}
+	return 0;
+}
+
+/*
+ * Compiles the scope of rec, whose key is k, outside the intern table.
+ * Returns it with no references counted, or NULL with err filled in.
+ */
+static struct scope *
+scope_compile(const struct tg_record *rec, const struct key *k,
+    uint64_t hash, char *err, size_t errsz)
+{
+	struct tg_perm_set grants = { 0 }, roles = { 0 }, eff = { 0 };
+	struct tg_cidr cidrs[MAX_CIDRS];
+	struct scope *sc = NULL;
+	unsigned char *kp;
+	char *text;
+	const char *t;
+	size_t ncidrs, tlen = 1, i;
+
+	if (parse_cidrs(nz(rec->cidrs), cidrs, &ncidrs, err, errsz) != 0)
+		return NULL;
+	t = nz(rec->permissions);
+	if (tg_perm_parse(t, strlen(t), &grants, err, errsz) != 0)
+		goto fail;
+	t = nz(rec->role_permissions);
+	if (tg_perm_parse(t, strlen(t), &roles, err, errsz) != 0)
+		goto fail;
+	if (tg_perm_intersect(&grants, &roles, &eff) != 0)
+		goto nomem;
+	for (i = 0; i < eff.n; i++)
+		tlen += strlen(eff.items[i]) + 1;
+	sc = calloc(1, sizeof *sc + ncidrs * sizeof *sc->cidrs + k->len +
+	    tlen);
+	if (sc == NULL)
+		goto nomem;
+	sc->hash = hash;
+	sc->user_id = rec->user_id;
+	sc->user_enabled = rec->user_enabled != 0;
+	sc->ncidrs = ncidrs;
+	memcpy(sc->cidrs, cidrs, ncidrs * sizeof *sc->cidrs);
+	kp = (unsigned char *)(sc->cidrs + ncidrs);
+	memcpy(kp, k->buf, k->len);
+	sc->key = kp;
+	sc->keylen = k->len;
+	sc->user = (const char *)kp + k->off[T_USER];
+	sc->envs = (const char *)kp + k->off[T_ENVS];
+	text = (char *)kp + k->len;
+	if (tg_perm_join(&eff, ' ', text, tlen) != 0)
+		goto nomem;
+	sc->effective_text = text;
+	sc->effective = eff;
+	eff.items = NULL;
+	eff.n = 0;
+	t = nz(rec->api_rules);
+	if (t[0] != '\0' && (sc->api = tg_rules_compile(TG_RULES_API, t,
+	    strlen(t), err, errsz)) == NULL)
+		goto fail;
+	t = nz(rec->resource_rules);
+	if (t[0] != '\0' && (sc->resource = tg_rules_compile(TG_RULES_RESOURCE,
+	    t, strlen(t), err, errsz)) == NULL)
+		goto fail;
+	tg_perm_set_free(&grants);
+	tg_perm_set_free(&roles);
+	return sc;
+nomem:
+	snprintf(err, errsz, "out of memory");
+fail:
+	tg_perm_set_free(&grants);
+	tg_perm_set_free(&roles);
+	tg_perm_set_free(&eff);
+	scope_destroy(sc);
+	return NULL;
+}
+
+/* The interned scope with key k, or NULL.  Under intern.lock. */
+static struct scope *
+intern_find(const struct key *k, uint64_t hash)
+{
+	struct scope *sc;
+
+	if (intern.nbuckets == 0)
+		return NULL;
+	for (sc = intern.buckets[hash & (intern.nbuckets - 1)]; sc != NULL;
+	    sc = sc->hnext)
+		if (sc->hash == hash && sc->keylen == k->len &&
+		    memcmp(sc->key, k->buf, k->len) == 0)
+			return sc;
+	return NULL;
+}
+
+/*
+ * Adds sc to the table, doubling the bucket array when it holds as many
+ * scopes as buckets.  A failed growth only makes chains longer; only a
+ * table without any array fails.  Under intern.lock.
+ */
+static int
+intern_add(struct scope *sc)
+{
+	struct scope **nb, *e, *next;
+	size_t nn, i, b;
+
+	if (intern.n >= intern.nbuckets) {
+		nn = intern.nbuckets == 0 ? INTERN_MIN : 2 * intern.nbuckets;
+		nb = calloc(nn, sizeof *nb);
+		if (nb == NULL && intern.nbuckets == 0)
+			return -1;
+		if (nb != NULL) {
+			for (i = 0; i < intern.nbuckets; i++) {
+				for (e = intern.buckets[i]; e != NULL;
+				    e = next) {
+					next = e->hnext;
+					b = e->hash & (nn - 1);
+					e->hnext = nb[b];
+					nb[b] = e;
+				}
+			}
+			free(intern.buckets);
+			intern.buckets = nb;
+			intern.nbuckets = nn;
+		}
+	}
+	b = sc->hash & (intern.nbuckets - 1);
+	sc->hnext = intern.buckets[b];
+	intern.buckets[b] = sc;
+	intern.n++;
+	return 0;
+}
+
+/*
+ * Finds or compiles the scope of rec and counts one more grant on it.
+ * The compile runs outside the lock, so two threads missing on the same
+ * new scope may both compile it; the second to lock takes the first one's
+ * and throws its own away.
+ */
+static struct scope *
+scope_get(const struct tg_record *rec, char *err, size_t errsz)
+{
+	struct scope *sc, *fresh;
+	struct key k;
+	uint64_t hash;
+
+	if (pthread_once(&intern_once, intern_seed) != 0 || !intern_keyed) {
+		snprintf(err, errsz, "no random key for the scope table");
+		return NULL;
+	}
+	if (key_make(rec, &k, err, errsz) != 0)
+		return NULL;
+	hash = tg_siphash(intern_k0, intern_k1, k.buf, k.len);
+	pthread_mutex_lock(&intern.lock);
+	if ((sc = intern_find(&k, hash)) != NULL)
+		sc->refs++;
+	pthread_mutex_unlock(&intern.lock);
+	if (sc != NULL) {
+		free(k.buf);
+		return sc;
+	}
+	fresh = scope_compile(rec, &k, hash, err, errsz);
+	if (fresh == NULL) {
+		free(k.buf);
+		return NULL;
+	}
+	pthread_mutex_lock(&intern.lock);
+	if ((sc = intern_find(&k, hash)) == NULL && intern_add(fresh) == 0)
+		sc = fresh;
+	if (sc != NULL)
+		sc->refs++;
+	pthread_mutex_unlock(&intern.lock);
+	free(k.buf);
+	if (sc != fresh)
+		scope_destroy(fresh);
+	if (sc == NULL)
+		snprintf(err, errsz, "out of memory");
+	return sc;
+}
+
+/* Counts one grant less on sc; the last one takes it out and frees it. */
+static void
+scope_put(struct scope *sc)
+{
+	struct scope **pp;
+
+	pthread_mutex_lock(&intern.lock);
+	if (--sc->refs > 0) {
+		pthread_mutex_unlock(&intern.lock);
+		return;
+	}
+	pp = &intern.buckets[sc->hash & (intern.nbuckets - 1)];
+	while (*pp != sc)
+		pp = &(*pp)->hnext;
+	*pp = sc->hnext;
+	if (--intern.n == 0) {
+		free(intern.buckets);
+		intern.buckets = NULL;
+		intern.nbuckets = 0;
+	}
+	pthread_mutex_unlock(&intern.lock);
+	scope_destroy(sc);
+}
+
+size_t
+tg_grant_scope_count(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&intern.lock);
+	n = intern.n;
+	pthread_mutex_unlock(&intern.lock);
+	return n;
+}
+
+const void *
+tg_grant_scope(const struct tg_grant *g)
+{
+	return g->scope;
+}
+
 struct tg_grant *
 tg_grant_ref(const struct tg_grant *cg)
 {
@@ -137,113 +553,35 @@ tg_grant_free(const struct tg_grant *cg)
 		return;
 	if (atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) != 1)
 		return;
-	tg_perm_set_free(&g->effective);
-	free(g->effective_text);
-	tg_rules_free(g->api);
-	tg_rules_free(g->resource);
-	free(g->cidrs);
-	free(g->envs);
+	scope_put(g->scope);
 	free(g);
-}
-
-static int
-build_cidrs(struct tg_grant *g, const char *text, char *err, size_t errsz)
-{
-	const char *p = text, *eol;
-	size_t n = 0;
-
-	for (eol = p; *eol != '\0'; eol++)
-		if (*eol == '\n')
-			n++;
-	n++;
-	if (n > MAX_CIDRS) {
-		snprintf(err, errsz, "more than %d CIDRs", MAX_CIDRS);
-		return -1;
-	}
-	g->cidrs = calloc(n, sizeof *g->cidrs);
-	if (g->cidrs == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
-	}
-	while (*p != '\0') {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if (eol > p && tg_cidr_parse(p, (size_t)(eol - p),
-		    &g->cidrs[g->ncidrs++], err, errsz) != 0)
-			return -1;
-		p = *eol == '\n' ? eol + 1 : eol;
-	}
-	return 0;
 }
 
 struct tg_grant *
 tg_grant_build(const struct tg_record *rec, char *err, size_t errsz)
 {
-	struct tg_perm_set grants = { 0 }, roles = { 0 };
 	struct tg_grant *g;
-	const char *t;
-	size_t cap;
 
-	g = calloc(1, sizeof *g);
+	g = malloc(sizeof *g + (rec->has_prev ? sizeof g->prev[0] : 0));
 	if (g == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
+	if ((g->scope = scope_get(rec, err, errsz)) == NULL) {
+		free(g);
+		return NULL;
+	}
 	atomic_init(&g->refs, 1);
-	g->user_id = rec->user_id;
+	g->has_prev = rec->has_prev != 0;
+	g->revoked = rec->revoked_at != 0;
 	memcpy(g->id, rec->id, sizeof g->id);
-	memcpy(g->user, rec->user, sizeof g->user);
-	memcpy(g->hash, rec->hash, sizeof g->hash);
-	g->has_prev = rec->has_prev;
-	memcpy(g->prev_hash, rec->prev_hash, sizeof g->prev_hash);
-	g->prev_until = rec->prev_until;
-	g->user_enabled = rec->user_enabled;
 	g->expires_at = rec->expires_at;
-	g->revoked_at = rec->revoked_at;
-
-	t = nz(rec->permissions);
-	if (tg_perm_parse(t, strlen(t), &grants, err, errsz) != 0)
-		goto fail;
-	t = nz(rec->role_permissions);
-	if (tg_perm_parse(t, strlen(t), &roles, err, errsz) != 0)
-		goto fail;
-	if (tg_perm_intersect(&grants, &roles, &g->effective) != 0) {
-		snprintf(err, errsz, "out of memory");
-		goto fail;
+	memcpy(g->hash, rec->hash, sizeof g->hash);
+	if (g->has_prev) {
+		g->prev[0].until = rec->prev_until;
+		memcpy(g->prev[0].hash, rec->prev_hash, sizeof g->prev[0].hash);
 	}
-	cap = 1;
-	for (size_t i = 0; i < g->effective.n; i++)
-		cap += strlen(g->effective.items[i]) + 1;
-	g->effective_text = malloc(cap);
-	if (g->effective_text == NULL ||
-	    tg_perm_join(&g->effective, ' ', g->effective_text, cap) != 0) {
-		snprintf(err, errsz, "out of memory");
-		goto fail;
-	}
-	t = nz(rec->api_rules);
-	if (t[0] != '\0' && (g->api = tg_rules_compile(TG_RULES_API, t,
-	    strlen(t), err, errsz)) == NULL)
-		goto fail;
-	t = nz(rec->resource_rules);
-	if (t[0] != '\0' && (g->resource = tg_rules_compile(TG_RULES_RESOURCE,
-	    t, strlen(t), err, errsz)) == NULL)
-		goto fail;
-	if (build_cidrs(g, nz(rec->cidrs), err, errsz) != 0)
-		goto fail;
-	g->envs = strdup(nz(rec->environments));
-	if (g->envs == NULL) {
-		snprintf(err, errsz, "out of memory");
-		goto fail;
-	}
-	tg_perm_set_free(&grants);
-	tg_perm_set_free(&roles);
 	return g;
-fail:
-	tg_perm_set_free(&grants);
-	tg_perm_set_free(&roles);
-	tg_grant_free(g);
-	return NULL;
 }
 
 const char *
@@ -255,31 +593,32 @@ tg_grant_id(const struct tg_grant *g)
 const char *
 tg_grant_user(const struct tg_grant *g)
 {
-	return g->user;
+	return g->scope->user;
 }
 
 uint64_t
 tg_grant_user_id(const struct tg_grant *g)
 {
-	return g->user_id;
+	return g->scope->user_id;
 }
 
 const char *
 tg_grant_effective(const struct tg_grant *g)
 {
-	return g->effective_text;
+	return g->scope->effective_text;
 }
 
 const struct tg_perm_set *
 tg_grant_effective_set(const struct tg_grant *g)
 {
-	return &g->effective;
+	return &g->scope->effective;
 }
 
 const char *
 tg_grant_rule_text(const struct tg_grant *g, int kind, long i)
 {
-	const struct tg_rules *r = kind == 1 ? g->api : g->resource;
+	const struct tg_rules *r = kind == 1 ? g->scope->api :
+	    g->scope->resource;
 
 	if (r == NULL || i < 0 || (size_t)i >= tg_rules_count(r))
 		return "";
@@ -332,12 +671,12 @@ ip_allowed(const struct tg_grant *g, const char *addr)
 {
 	size_t i;
 
-	if (g->ncidrs == 0)
+	if (g->scope->ncidrs == 0)
 		return 1;
 	if (addr == NULL)
 		return 0;
-	for (i = 0; i < g->ncidrs; i++)
-		if (tg_cidr_match(&g->cidrs[i], addr))
+	for (i = 0; i < g->scope->ncidrs; i++)
+		if (tg_cidr_match(&g->scope->cidrs[i], addr))
 			return 1;
 	return 0;
 }
@@ -367,7 +706,7 @@ check_require(const struct tg_grant *g, const char *require,
 		}
 		memcpy(perm, p, n);
 		perm[n] = '\0';
-		if (!tg_perm_covers(&g->effective, perm)) {
+		if (!tg_perm_covers(&g->scope->effective, perm)) {
 			snprintf(d->detail, sizeof d->detail, "%s", perm);
 			return deny(d, TG_INSUFFICIENT_PERMISSIONS);
 		}
@@ -389,12 +728,13 @@ check_resource(const struct tg_grant *g, const char *resource,
 		    "TOKENGATE_RESOURCE is malformed");
 		return deny(d, TG_UNAVAILABLE);
 	}
-	if (g->resource == NULL) {
+	if (g->scope->resource == NULL) {
 		snprintf(d->detail, sizeof d->detail,
 		    "token has no resource rules");
 		return deny(d, TG_NO_RULE_MATCHED);
 	}
-	idx = tg_rules_match_resource(g->resource, attrs, (size_t)n, &allow);
+	idx = tg_rules_match_resource(g->scope->resource, attrs, (size_t)n,
+	    &allow);
 	if (idx < 0) {
 		snprintf(d->detail, sizeof d->detail, "no resource rule matched");
 		return deny(d, TG_NO_RULE_MATCHED);
@@ -402,7 +742,7 @@ check_resource(const struct tg_grant *g, const char *resource,
 	d->rule = idx;
 	d->rule_kind = 2;
 	snprintf(d->detail, sizeof d->detail, "%s",
-	    tg_rules_text(g->resource, (size_t)idx));
+	    tg_rules_text(g->scope->resource, (size_t)idx));
 	return allow ? 0 : deny(d, TG_RULE_DENIED);
 }
 
@@ -413,11 +753,11 @@ check_api(const struct tg_grant *g, const char *method,
 	int allow = 0;
 	long idx;
 
-	if (g->api == NULL) {
+	if (g->scope->api == NULL) {
 		snprintf(d->detail, sizeof d->detail, "token has no API rules");
 		return deny(d, TG_NO_RULE_MATCHED);
 	}
-	idx = tg_rules_match_api(g->api, method, d->path, &allow);
+	idx = tg_rules_match_api(g->scope->api, method, d->path, &allow);
 	if (idx < 0) {
 		snprintf(d->detail, sizeof d->detail, "no API rule matched");
 		return deny(d, TG_NO_RULE_MATCHED);
@@ -425,7 +765,7 @@ check_api(const struct tg_grant *g, const char *method,
 	d->rule = idx;
 	d->rule_kind = 1;
 	snprintf(d->detail, sizeof d->detail, "%s",
-	    tg_rules_text(g->api, (size_t)idx));
+	    tg_rules_text(g->scope->api, (size_t)idx));
 	return allow ? 0 : deny(d, TG_RULE_DENIED);
 }
 
@@ -453,23 +793,23 @@ tg_policy_decide(const struct tg_grant *g,
 	/* 1. The secret, in constant time; the old one only in its grace. */
 	if (tg_hmac_equal(g->hash, presented)) {
 		d->used_new_secret = g->has_prev;
-	} else if (!(g->has_prev && now < g->prev_until &&
-	    tg_hmac_equal(g->prev_hash, presented))) {
+	} else if (!(g->has_prev && now < g->prev[0].until &&
+	    tg_hmac_equal(g->prev[0].hash, presented))) {
 		return deny(d, TG_NOT_FOUND);
 	}
 	/* 2. The token and its owner. */
-	if (g->revoked_at != 0)
+	if (g->revoked)
 		return deny(d, TG_REVOKED);
 	if (now >= g->expires_at)
 		return deny(d, TG_EXPIRED);
-	if (!g->user_enabled)
+	if (!g->scope->user_enabled)
 		return deny(d, TG_USER_DISABLED);
 	/* 3. Where the request comes from. */
 	if (!ip_allowed(g, req->remote_addr))
 		return deny(d, TG_IP_DENIED);
 	env = req->env != NULL ? req->env : "";
-	if (g->envs[0] != '\0' && (env[0] == '\0' ||
-	    !env_listed(g->envs, env))) {
+	if (g->scope->envs[0] != '\0' && (env[0] == '\0' ||
+	    !env_listed(g->scope->envs, env))) {
 		snprintf(d->detail, sizeof d->detail, "token is limited to "
 		    "other environments than '%.64s'", env[0] ? env : "(none)");
 		return deny(d, TG_ENV_DENIED);

@@ -68,7 +68,8 @@ void	tg_record_free(struct tg_record *rec);	/* frees the texts only */
 /*
  * A record compiled for deciding: rules compiled, permission sets parsed
  * and intersected.  Immutable once built, so it may be shared read-only
- * between threads (a cache can hand out the same grant to many).
+ * between threads (a cache can hand out the same grant to many).  The
+ * compiled part is shared between grants with identical inputs (below).
  */
 struct tg_grant;
 
@@ -88,6 +89,22 @@ struct tg_grant *tg_grant_build(const struct tg_record *rec, char *err,
  */
 struct tg_grant *tg_grant_ref(const struct tg_grant *g);
 void	tg_grant_free(const struct tg_grant *g);
+
+/*
+ * Grants built from the same owner state (user id, name, enabled flag,
+ * role permissions) and the same permission, rule, CIDR and environment
+ * texts share one compiled "scope", interned in a process-wide table under
+ * a mutex, so that a large cache costs little more than its tokens' ids
+ * and hashes.  Inputs are compared byte for byte, never by hash alone.
+ *
+ * tg_grant_scope returns the identity of g's shared part: two live grants
+ * return the same pointer exactly when they share it.  Never dereference
+ * it.  tg_grant_scope_count returns how many scopes are alive in the
+ * process (0 once every grant is freed).  Both are thread-safe and exist
+ * for tests and diagnostics.
+ */
+const void *tg_grant_scope(const struct tg_grant *g);
+size_t	tg_grant_scope_count(void);
 
 /* What the web server tells us about the request.  Borrowed strings. */
 struct tg_request {

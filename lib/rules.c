@@ -11,7 +11,10 @@
  * Compiling copies the text once into one buffer: each rule as written
  * (for error messages, the explain output and the audit log), followed by
  * its pattern with "*" and "**" turned into the one-byte tokens STAR and
- * DSTAR; patterns with stars also get the bit masks glob_match() needs.
+ * DSTAR; patterns with stars also get the bit masks glob_match() needs
+ * and a table from byte to literal mask that spans only the range of the
+ * pattern's literal bytes (a cached token's rules are compiled once per
+ * process, and a 256-byte table per rule was most of their size).
  * The compiled list is never written again, which is what makes it safe
  * to share between threads.
  *
@@ -47,15 +50,17 @@
 
 struct rule {
 	const char		*text;		/* as written, NUL-terminated */
-	int			 deny;		/* starts with '!' */
-	int			 all;		/* "*" or "!*" */
+	unsigned char		 deny;		/* starts with '!' */
+	unsigned char		 all;		/* "*" or "!*" */
+	unsigned char		 lo;		/* first byte slot covers */
+	unsigned short		 span;		/* bytes slot covers, or 0 */
 	const char		*name;		/* API: method; resource: key */
 	size_t			 namelen;
 	const unsigned char	*pat;		/* tokenized PATH or value */
 	size_t			 patlen;
 	/* Only for patterns with stars, else 0 and NULL: see glob_match(). */
 	size_t			 nw;		/* words per mask */
-	const unsigned char	*slot;		/* byte -> literal mask index */
+	const unsigned char	*slot;		/* byte - lo -> literal mask */
 	const uint64_t		*masks;		/* "**", "*", then literals */
 };
 
@@ -63,8 +68,8 @@ struct tg_rules {
 	enum tg_rules_kind	 kind;
 	size_t			 n;
 	struct rule		*v;
-	char			*buf;		/* texts, patterns, slots */
-	uint64_t		*masks;		/* all rules' masks */
+	char			*buf;		/* texts, patterns */
+	uint64_t		*masks;		/* all rules' masks, then slots */
 };
 
 /* What parse_rule() found, as offsets into the rule's text. */
@@ -262,17 +267,17 @@ tokenize(enum tg_rules_kind kind, const char *s, size_t len,
 
 /*
  * Builds the masks of a rule with stars (see glob_match()) into m, which
- * holds (2 + count_literals(ru)) * ru->nw zeroed words, and the byte to
- * literal mask table into slot (256 bytes).
+ * holds (2 + scan_literals(ru)) * ru->nw zeroed words, and the table from
+ * byte - ru->lo to literal mask into slot (ru->span zeroed bytes).
+ * Returns the number of words used.
  */
-static void
+static size_t
 build_masks(struct rule *ru, unsigned char *slot, uint64_t *m)
 {
 	size_t j, nw = ru->nw;
 	uint64_t *dstar = m, *star = m + nw, *lit;
 	unsigned nslots = 0;
 
-	memset(slot, 0, 256);
 	for (j = 0; j < ru->patlen; j++) {
 		unsigned char t = ru->pat[j];
 		uint64_t bit = (uint64_t)1 << (j % 64);
@@ -282,22 +287,30 @@ build_masks(struct rule *ru, unsigned char *slot, uint64_t *m)
 		else if (t == STAR)
 			star[j / 64] |= bit;
 		else {
-			if (slot[t] == 0)
-				slot[t] = (unsigned char)++nslots;
-			lit = m + (1 + (size_t)slot[t]) * nw;
+			if (slot[t - ru->lo] == 0)
+				slot[t - ru->lo] = (unsigned char)++nslots;
+			lit = m + (1 + (size_t)slot[t - ru->lo]) * nw;
 			lit[j / 64] |= bit;
 		}
 	}
 	ru->slot = slot;
 	ru->masks = m;
+	return (2 + (size_t)nslots) * nw;
 }
 
-/* The number of distinct literal bytes in a rule's pattern. */
+/*
+ * Returns the number of distinct literal bytes in a rule's pattern and
+ * sets ru->lo and ru->span to the range they lie in (span 0 when there
+ * are none).  The byte to mask table then only needs span entries, not
+ * 256: API paths rarely stray beyond '-' to 'z', resource values beyond
+ * '!' to '~', and a byte outside the range simply matches no literal.
+ */
 static size_t
-count_literals(const struct rule *ru)
+scan_literals(struct rule *ru)
 {
 	unsigned char seen[256];
 	size_t j, n = 0;
+	unsigned lo = 256, hi = 0;
 
 	memset(seen, 0, sizeof seen);
 	for (j = 0; j < ru->patlen; j++) {
@@ -306,8 +319,14 @@ count_literals(const struct rule *ru)
 		if (t != STAR && t != DSTAR && !seen[t]) {
 			seen[t] = 1;
 			n++;
+			if (t < lo)
+				lo = t;
+			if (t > hi)
+				hi = t;
 		}
 	}
+	ru->lo = n > 0 ? (unsigned char)lo : 0;
+	ru->span = n > 0 ? (unsigned short)(hi - lo + 1) : 0;
 	return n;
 }
 
@@ -352,7 +371,8 @@ glob_match(const struct rule *ru, const char *s, size_t n)
 	skip_stars(cur, dstar, star, nw);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		unsigned char sl = ru->slot[c];
+		unsigned k = (unsigned)c - ru->lo;
+		unsigned char sl = k < ru->span ? ru->slot[k] : 0;
 
 		lit = sl != 0 ? ru->masks + (1 + (size_t)sl) * nw : NULL;
 		carry = 0;
@@ -394,7 +414,7 @@ tg_rules_compile(enum tg_rules_kind kind, const char *text, size_t len,
 	struct parsed p;
 	const char *line, *nl, *reason;
 	char q[4 * QUOTE_MAX + 8];
-	size_t n, i, off, linelen, words, moff;
+	size_t n, i, off, linelen, words, moff, slots;
 	int hasstar;
 
 	if (err != NULL && errsz > 0)
@@ -421,11 +441,12 @@ tg_rules_compile(enum tg_rules_kind kind, const char *text, size_t len,
 	if (n > 0) {
 		/* Texts take at most len + 1 bytes, patterns at most len. */
 		if ((r->v = calloc(n, sizeof *r->v)) == NULL ||
-		    (r->buf = malloc(2 * len + 2 + 256 * n)) == NULL)
+		    (r->buf = malloc(2 * len + 2)) == NULL)
 			goto nomem;
 	}
 	off = 0;
 	words = 0;
+	slots = 0;
 	line = text;
 	for (i = 0; i < n; i++) {
 		struct rule *ru = &r->v[i];
@@ -461,22 +482,26 @@ tg_rules_compile(enum tg_rules_kind kind, const char *text, size_t len,
 		off += ru->patlen;
 		if (hasstar) {
 			ru->nw = ru->patlen / 64 + 1;
-			words += (2 + count_literals(ru)) * ru->nw;
+			words += (2 + scan_literals(ru)) * ru->nw;
+			slots += ru->span;
 		}
 		r->n++;
 		line = nl != NULL ? nl + 1 : text + len;
 	}
-	if (words > 0 && (r->masks = calloc(words, sizeof *r->masks)) == NULL)
+	/* The slot tables go after the masks, in the same allocation. */
+	if (words > 0 && (r->masks = calloc(1, words * sizeof *r->masks +
+	    slots)) == NULL)
 		goto nomem;
 	moff = 0;
+	off = 0;
 	for (i = 0; i < r->n; i++) {
 		struct rule *ru = &r->v[i];
 
 		if (ru->nw == 0)
 			continue;
-		build_masks(ru, (unsigned char *)r->buf + off, r->masks + moff);
-		off += 256;
-		moff += (2 + count_literals(ru)) * ru->nw;
+		moff += build_masks(ru, (unsigned char *)(r->masks + words) +
+		    off, r->masks + moff);
+		off += ru->span;
 	}
 	return r;
 nomem:

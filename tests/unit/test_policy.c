@@ -1,7 +1,11 @@
 /*
  * Unit tests for lib/policy: the decision table, seed examples included,
- * without a database.
+ * without a database, and the sharing of compiled scopes between grants.
  */
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,6 +305,275 @@ test_reasons(void)
 	TG_CHECK_INT(tg_policy_status(TG_UNAVAILABLE), 503, "UNAVAILABLE");
 }
 
+static struct tg_grant *
+build(struct tg_record *r)
+{
+	char err[256];
+	struct tg_grant *g = tg_grant_build(r, err, sizeof err);
+
+	TG_CHECK(g != NULL, "build: %s", err);
+	return g;
+}
+
+/* One change to an input a scope depends on. */
+struct mutation {
+	const char	*name;
+	size_t		 field;		/* offsetof a text in tg_record, or 0 */
+	const char	*text;
+	int		 what;		/* 1 user_id, 2 user, 3 user_enabled */
+};
+
+#define TEXT(f)	offsetof(struct tg_record, f)
+
+static const struct mutation mutations[] = {
+	{ "user_id", 0, NULL, 1 },
+	{ "user name", 0, NULL, 2 },
+	{ "user_enabled", 0, NULL, 3 },
+	{ "permissions", TEXT(permissions), "a:x", 0 },
+	{ "role_permissions", TEXT(role_permissions), "a:*", 0 },
+	{ "api_rules", TEXT(api_rules), "GET /**", 0 },
+	{ "api_rules, one byte", TEXT(api_rules), "*\n", 0 },
+	{ "resource_rules", TEXT(resource_rules), "k:v", 0 },
+	{ "cidrs", TEXT(cidrs), "10.0.0.0/8", 0 },
+	{ "environments", TEXT(environments), "prod", 0 },
+};
+
+static void
+apply(struct tg_record *r, const struct mutation *m)
+{
+	switch (m->what) {
+	case 1:
+		r->user_id++;
+		return;
+	case 2:
+		memcpy(r->user, "alicf", 6);
+		return;
+	case 3:
+		r->user_enabled = 0;
+		return;
+	}
+	set((char **)(void *)((char *)r + m->field), m->text);
+}
+
+static void
+test_scope_sharing(void)
+{
+	struct tg_record r;
+	struct tg_grant *a, *b, *c;
+	struct tg_decision d;
+	struct tg_request req = { "GET", "/", "127.0.0.1", NULL, NULL, NULL };
+	size_t i, base = tg_grant_scope_count();
+
+	/* Different tokens, same owner and texts: one scope. */
+	rec_init(&r);
+	a = build(&r);
+	memcpy(r.id, "ZZZZZZZZZZZZ", 13);
+	memcpy(r.hash, OLD, sizeof OLD);
+	r.revoked_at = NOW - 1;
+	r.expires_at = NOW + 5;
+	r.has_prev = 1;
+	r.prev_until = NOW + 5;
+	b = build(&r);
+	tg_record_free(&r);
+	if (a == NULL || b == NULL)
+		goto out;
+	TG_CHECK(tg_grant_scope(a) == tg_grant_scope(b), "identical inputs "
+	    "share a scope");
+	TG_CHECK(tg_grant_effective(a) == tg_grant_effective(b),
+	    "the effective text is the shared one");
+	TG_CHECK_INT(tg_grant_scope_count(), base + 1, "one scope");
+	/* What is per token stays per token. */
+	TG_CHECK_STR(tg_grant_id(a), "AbCdEfGhIjKl", "id a");
+	TG_CHECK_STR(tg_grant_id(b), "ZZZZZZZZZZZZ", "id b");
+	tg_policy_decide(a, H, &req, NOW, &d);
+	TG_CHECK(d.reason == TG_ALLOWED, "a allowed: %s",
+	    tg_policy_reason_str(d.reason));
+	tg_policy_decide(b, OLD, &req, NOW, &d);
+	TG_CHECK(d.reason == TG_REVOKED, "b revoked: %s",
+	    tg_policy_reason_str(d.reason));
+	tg_policy_decide(b, H, &req, NOW, &d);
+	TG_CHECK(d.reason == TG_NOT_FOUND, "a's hash does not open b");
+	/* NULL texts and empty ones were always the same thing. */
+	rec_init(&r);
+	free(r.resource_rules);
+	r.resource_rules = NULL;
+	c = build(&r);
+	tg_record_free(&r);
+	TG_CHECK(c != NULL && tg_grant_scope(c) == tg_grant_scope(a),
+	    "NULL text shares with \"\"");
+	tg_grant_free(c);
+
+	/* Any one input changed: a scope of its own. */
+	for (i = 0; i < sizeof mutations / sizeof mutations[0]; i++) {
+		const struct mutation *m = &mutations[i];
+
+		rec_init(&r);
+		apply(&r, m);
+		c = build(&r);
+		tg_record_free(&r);
+		if (c == NULL)
+			continue;
+		TG_CHECK(tg_grant_scope(c) != tg_grant_scope(a),
+		    "%s: changed input shares a scope", m->name);
+		TG_CHECK_INT(tg_grant_scope_count(), base + 2, m->name);
+		tg_grant_free(c);
+		TG_CHECK_INT(tg_grant_scope_count(), base + 1, m->name);
+	}
+	/*
+	 * The same bytes moved from one text to the next: "*" and "" against
+	 * "" and "*" would be one string if the key were a plain
+	 * concatenation.
+	 */
+	rec_init(&r);
+	set(&r.api_rules, "");
+	set(&r.resource_rules, "*");
+	c = build(&r);
+	tg_record_free(&r);
+	TG_CHECK(c != NULL && tg_grant_scope(c) != tg_grant_scope(a),
+	    "a byte moved between texts shares a scope");
+	tg_grant_free(c);
+	/* A change in the owner's state shows in what the grant says. */
+	rec_init(&r);
+	set(&r.role_permissions, "b:x");
+	set(&r.permissions, "a:x b:x");
+	c = build(&r);
+	tg_record_free(&r);
+	if (c != NULL)
+		TG_CHECK_STR(tg_grant_effective(c), "b:x", "own role, own set");
+	tg_grant_free(c);
+	/* A record that does not compile leaves nothing behind. */
+	rec_init(&r);
+	set(&r.api_rules, "GET nopath");
+	c = tg_grant_build(&r, (char[64]){ 0 }, 64);
+	tg_record_free(&r);
+	TG_CHECK(c == NULL, "bad rules refuse to build");
+	TG_CHECK_INT(tg_grant_scope_count(), base + 1,
+	    "no scope from a failure");
+out:
+	tg_grant_free(a);
+	TG_CHECK_INT(tg_grant_scope_count(), base + 1, "b still holds it");
+	tg_grant_free(b);
+	TG_CHECK_INT(tg_grant_scope_count(), base, "freeing all empties it");
+}
+
+#define THREADS		8
+#define ROUNDS		20000
+#define VARIANTS	5
+#define HELD		16
+
+static const struct tg_grant *shared[VARIANTS];
+static unsigned nheld;		/* grants each worker keeps, 1..HELD */
+
+static void
+variant(struct tg_record *r, unsigned v)
+{
+	char text[32];
+
+	rec_init(r);
+	snprintf(r->id, sizeof r->id, "id%010u", v);
+	snprintf(text, sizeof text, "v%u:x", v);
+	set(&r->permissions, text);
+	snprintf(text, sizeof text, "GET /v%u/**", v);
+	set(&r->api_rules, text);
+	r->user_id = v;
+}
+
+/* Builds, checks and frees grants of VARIANTS scopes from many threads. */
+static void *
+worker(void *arg)
+{
+	const struct tg_grant *held[HELD] = { NULL };
+	unsigned held_v[HELD] = { 0 };
+	unsigned long seed = (unsigned long)(uintptr_t)arg * 2654435761UL + 1;
+	unsigned i, j, bad = 0;
+
+	for (i = 0; i < ROUNDS; i++) {
+		struct tg_record r;
+		struct tg_grant *g;
+		char want[32];
+		unsigned v, slot;
+
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		v = (unsigned)(seed >> 33) % VARIANTS;
+		slot = (unsigned)(seed >> 40) % nheld;
+		variant(&r, v);
+		g = tg_grant_build(&r, (char[64]){ 0 }, 64);
+		tg_record_free(&r);
+		snprintf(want, sizeof want, "v%u:x", v);
+		if (g == NULL || strcmp(tg_grant_effective(g), want) != 0 ||
+		    tg_grant_user_id(g) != v || (shared[v] != NULL &&
+		    tg_grant_scope(g) != tg_grant_scope(shared[v]))) {
+			bad++;
+			tg_grant_free(g);
+			continue;
+		}
+		/* While a grant of v is alive, v's scope cannot be rebuilt. */
+		for (j = 0; j < HELD; j++)
+			if (held[j] != NULL && held_v[j] == v &&
+			    tg_grant_scope(held[j]) != tg_grant_scope(g))
+				bad++;
+		tg_grant_free(held[slot]);
+		held[slot] = g;
+		held_v[slot] = v;
+	}
+	for (i = 0; i < HELD; i++)
+		tg_grant_free(held[i]);
+	return (void *)(uintptr_t)bad;
+}
+
+static void
+run_threads(const char *what)
+{
+	pthread_t t[THREADS];
+	size_t i;
+	void *bad;
+
+	for (i = 0; i < THREADS; i++)
+		if (pthread_create(&t[i], NULL, worker,
+		    (void *)(uintptr_t)(i + 1)) != 0)
+			break;
+	TG_CHECK(i == THREADS, "%s: only %zu threads", what, i);
+	while (i-- > 0) {
+		pthread_join(t[i], &bad);
+		TG_CHECK((uintptr_t)bad == 0, "%s: thread %zu: %lu wrong "
+		    "grants", what, i, (unsigned long)(uintptr_t)bad);
+	}
+}
+
+static void
+test_scope_threads(void)
+{
+	struct tg_record r;
+	size_t i, base = tg_grant_scope_count();
+
+	for (i = 0; i < VARIANTS; i++) {
+		variant(&r, (unsigned)i);
+		shared[i] = build(&r);
+		tg_record_free(&r);
+		if (shared[i] == NULL)
+			return;
+	}
+	TG_CHECK_INT(tg_grant_scope_count(), base + VARIANTS, "variants");
+	nheld = HELD;
+	run_threads("held scopes");
+	TG_CHECK_INT(tg_grant_scope_count(), base + VARIANTS,
+	    "threads leave the held scopes");
+	for (i = 0; i < VARIANTS; i++)
+		tg_grant_free(shared[i]);
+	TG_CHECK_INT(tg_grant_scope_count(), base, "all gone");
+
+	/*
+	 * The same from scratch: no scope exists when the threads start and
+	 * scopes come and go, so several threads compile the same one at once
+	 * and free the last grant of one while another looks it up.
+	 */
+	for (i = 0; i < VARIANTS; i++)
+		shared[i] = NULL;
+	nheld = 1;
+	run_threads("from scratch");
+	TG_CHECK_INT(tg_grant_scope_count(), base, "nothing left");
+}
+
 int
 main(void)
 {
@@ -311,5 +584,7 @@ main(void)
 	test_token_state();
 	test_effective_and_corrupt();
 	test_reasons();
+	test_scope_sharing();
+	test_scope_threads();
 	return tg_test_done("test_policy");
 }

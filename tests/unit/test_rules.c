@@ -540,6 +540,81 @@ run_random(void)
 	TG_CHECK_INT(bad, 0, "random disagreements");
 }
 
+/*
+ * Random lists of up to four rules, several with stars, over an alphabet
+ * whose bytes lie below, inside and above each pattern's literal range:
+ * every rule's byte table sits at its own offset in one allocation, so a
+ * list is where a wrong offset or range would show.  The first rule the
+ * reference matcher accepts must be the one reported.
+ */
+static void
+run_random_lists(void)
+{
+	static const char pat_alpha[] = "az/-~b**";
+	static const char sub_alpha[] = "az/-~b!{";
+	unsigned long seed = 7;
+	char text[256], pats[4][32], subject[32], ctx[320], err[256];
+	unsigned iter, compiled = 0, matched = 0, bad = 0;
+
+	for (iter = 0; iter < 50000 && bad == 0; iter++) {
+		int api = (iter & 1) == 0;
+		size_t nrules, i, k, n = 0, plen, slen;
+		struct tg_rules *r;
+		struct tg_attr at;
+		long got, want = -1;
+
+		nrules = 1 + next_rand(&seed) % 4;
+		for (i = 0; i < nrules; i++) {
+			k = 0;
+			if (api)
+				pats[i][k++] = '/';
+			plen = 1 + next_rand(&seed) % 8;
+			while (plen-- > 0)
+				pats[i][k++] = pat_alpha[next_rand(&seed) % 8];
+			pats[i][k] = '\0';
+			n += (size_t)snprintf(text + n, sizeof text - n,
+			    "%s%s%s", i > 0 ? "\n" : "", api ? "GET " : "k:",
+			    pats[i]);
+		}
+		slen = next_rand(&seed) % 12;
+		k = 0;
+		if (api)
+			subject[k++] = '/';
+		for (; k < slen; k++)
+			subject[k] = sub_alpha[next_rand(&seed) % 8];
+		subject[k] = '\0';
+		r = tg_rules_compile(api ? API : RES, text, n, err, sizeof err);
+		if (r == NULL)
+			continue;
+		compiled++;
+		for (i = 0; i < nrules && want < 0; i++)
+			if (ref_match(pats[i], subject, api) &&
+			    (api || subject[0] != '\0'))
+				want = (long)i;
+		if (api)
+			got = tg_rules_match_api(r, "GET", subject, NULL);
+		else {
+			at.key = "k";
+			at.keylen = 1;
+			at.value = subject;
+			at.valuelen = strlen(subject);
+			got = tg_rules_match_resource(r, &at,
+			    at.valuelen > 0 ? 1 : 0, NULL);
+		}
+		matched += want >= 0;
+		if (got != want) {
+			bad++;
+			snprintf(ctx, sizeof ctx,
+			    "random list: \"%s\" vs \"%s\"", text, subject);
+			TG_CHECK_INT(got, want, ctx);
+		}
+		tg_rules_free(r);
+	}
+	TG_CHECK(compiled > 10000 && matched > 1000,
+	    "random lists: %u compiled, %u matched", compiled, matched);
+	TG_CHECK_INT(bad, 0, "random list disagreements");
+}
+
 int
 main(void)
 {
@@ -549,5 +624,6 @@ main(void)
 	run_attrs_rows();
 	run_limits();
 	run_random();
+	run_random_lists();
 	return tg_test_done("rules");
 }
