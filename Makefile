@@ -81,6 +81,12 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# null-authz --close drain finishes requests with the authorizer's own code.
+$(BUILD)/tools/null-authz: $(BUILD)/obj/tests/tools/null-authz.o \
+    $(BUILD)/obj/fcgi/fcgi_common.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 tools: $(TOOL_BIN)
 
 unit: $(UNIT_BIN)

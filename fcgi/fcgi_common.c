@@ -7,6 +7,7 @@
 #include "fcgi_common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -340,4 +341,43 @@ tg_fcgi_finish(const struct tg_fcgi_start *st)
 	tg_store_library_end();
 	if (st->listen_spec != NULL && st->listen_spec[0] == '/')
 		unlink(st->listen_spec);
+}
+
+/*
+ * libfcgi ends a connection with a lingering close: shutdown(SHUT_WR), then
+ * poll() and read() until the web server has read the reply and closed its
+ * end.  That guards against a TCP reset: close() on a socket with unread
+ * data sends RST instead of FIN, and a peer may drop a reply it has not
+ * read yet.  But it keeps the worker thread until the server gets round
+ * to closing, which is a scheduling round trip per request on a loaded
+ * machine, and the authorizer has only a few threads.
+ *
+ * The reset can only happen when something is left unread.  The server
+ * sends nothing after the end of FCGI_STDIN (an empty record, sent with or
+ * right after the params), so once libfcgi has delivered that end, close()
+ * sends FIN and the lingering close buys nothing: FCGX_Detach makes
+ * FCGX_Finish_r call close() alone.  We read the rest of FCGI_STDIN
+ * without blocking; the socket is made non-blocking, which affects only
+ * reads here because the reply (a few hundred bytes, the authorizer's) is
+ * written into an empty socket buffer.  When the end has not arrived yet,
+ * a read fails with EAGAIN and we fall back to the lingering close.  A
+ * server that keeps the connection (FCGI_KEEP_CONN) is left alone, as is
+ * a request with a body of more than 64 KiB (nginx may pass one through to
+ * a RESPONDER): it is not worth reading to save a round trip.
+ */
+void
+tg_fcgi_end_request(FCGX_Request *r)
+{
+	char buf[1024];
+	int n, total = 0;
+
+	if (!r->keepConnection && r->ipcFd > 0 && r->in != NULL &&
+	    fcntl(r->ipcFd, F_SETFL, O_NONBLOCK) == 0) {
+		while ((n = FCGX_GetStr(buf, sizeof buf, r->in)) > 0 &&
+		    (total += n) <= 65536)
+			;
+		if (n == 0 && FCGX_GetError(r->in) == 0)
+			FCGX_Detach(r);
+	}
+	FCGX_Finish_r(r);
 }

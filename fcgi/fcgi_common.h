@@ -68,4 +68,14 @@ int	tg_fcgi_start(int argc, char **argv, const char *prog,
 
 /* Undoes tg_fcgi_start: library end, socket file removal. */
 void	tg_fcgi_finish(const struct tg_fcgi_start *st);
+
+/*
+ * Ends the request in r as FCGX_Finish_r does, but closes a connection the
+ * server does not keep without libfcgi's lingering close when that is safe
+ * (see fcgi_common.c).  Only for replies well under a socket buffer (the
+ * authorizer's): the connection may be left non-blocking for reading.
+ * r stays owned by the caller, ready for the next FCGX_Accept_r.
+ */
+struct FCGX_Request;
+void	tg_fcgi_end_request(struct FCGX_Request *r);
 #endif /* TG_FCGI_COMMON_H */

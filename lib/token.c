@@ -60,19 +60,27 @@ tg_token_id_valid(const char *s, size_t len)
 uint32_t
 tg_token_crc32(const void *buf, size_t len)
 {
+	/*
+	 * Four bits at a time with a 16-entry table (the CRC of each nibble
+	 * under the reflected polynomial 0xEDB88320): a quarter of the work
+	 * of the bitwise loop for 64 bytes of constant data, and no table to
+	 * build or share between threads.  A rejected token costs little
+	 * more than this.
+	 */
+	static const uint32_t nib[16] = {
+		0x00000000U, 0x1DB71064U, 0x3B6E20C8U, 0x26D930ACU,
+		0x76DC4190U, 0x6B6B51F4U, 0x4DB26158U, 0x5005713CU,
+		0xEDB88320U, 0xF00F9344U, 0xD6D6A3E8U, 0xCB61B38CU,
+		0x9B64C2B0U, 0x86D3D2D4U, 0xA00AE278U, 0xBDBDF21CU,
+	};
 	const unsigned char *p = buf;
 	uint32_t c = 0xFFFFFFFFU;
 	size_t i;
-	int k;
 
-	/*
-	 * Bitwise, without a table: a token is 60 bytes, so this costs about
-	 * a hundred nanoseconds and needs no shared state between threads.
-	 */
 	for (i = 0; i < len; i++) {
 		c ^= p[i];
-		for (k = 0; k < 8; k++)
-			c = (c >> 1) ^ (0xEDB88320U & (0U - (c & 1U)));
+		c = (c >> 4) ^ nib[c & 0xFU];
+		c = (c >> 4) ^ nib[c & 0xFU];
 	}
 	return c ^ 0xFFFFFFFFU;
 }

@@ -79,6 +79,8 @@ fi
 SIZES=${BENCH_SIZES:-"1000 100000 1000000"}
 ONLY=${BENCH_ONLY:-}
 WRK_OPTS=${BENCH_WRK:-"-t1 -c8"}
+CONNS=$(printf '%s\n' "$WRK_OPTS" | sed -n 's/.*-c *\([0-9][0-9]*\).*/\1/p')
+CONNS=${CONNS:-10}
 LOAD_THREADS=${BENCH_LOAD_THREADS:-8}
 
 for b in tokengate tokengate-authz tokengate-api tools/fcgi-load \
@@ -168,11 +170,9 @@ check() {
 # EXPECT is the status every answer must have (200, or 401 for the
 # refusals); a point with other answers keeps its figure but says so.
 wrk_point() {
-	local key=$1 label=$2 want=$3 url=$4 out n he se note='' warm=$WARM
+	local key=$1 label=$2 want=$3 url=$4 out n he se note='' warm=$WARM i
 	shift 4
 	OTHER_PCT=
-	# mod_fcgid spawns its processes a few at a time: a longer warm-up.
-	[[ $url == */fcgid/* ]] && [ "$warm" -lt 5 ] && warm=5
 	# The brake only answers 429 after some failures.
 	if ! check "$url" "$([ "$want" = 429 ] && echo 401 || echo "$want")" \
 	    "$@"; then
@@ -183,6 +183,22 @@ wrk_point() {
 	# shellcheck disable=SC2086
 	wrk $WRK_OPTS -d"${warm}s" --timeout 5s -s "$BENCH_DIR/report.lua" \
 	    "$@" "$url" >/dev/null 2>&1
+	# A request that finds every mod_fcgid process busy sleeps a whole
+	# second, and mod_fcgid asks for a new process only if one is still
+	# busy after that second: under a steady load of C connections it
+	# settles at C - 1 processes and a request stalls for a second every
+	# so often.  Warm up with twice the connections until it runs more
+	# processes than the point has connections (at most 30 s more), as
+	# a server would after a peak; the processes stay (FcgidIdleTimeout
+	# is 300 s).
+	if [ -n "${FCGID_CMD:-}" ]; then
+		for ((i = 0; i < 6; i++)); do
+			[ "$(pgrep -cfx "$FCGID_CMD")" -gt "$CONNS" ] && break
+			wrk -t1 -c$((2 * CONNS)) -d5s --timeout 5s "$@" "$url" \
+			    >/dev/null 2>&1
+		done
+		note="$(pgrep -cfx "$FCGID_CMD") processes"
+	fi
 	cpu_mark
 	# shellcheck disable=SC2086
 	out=$(wrk $WRK_OPTS -d"${SECS}s" --timeout 5s \
@@ -200,7 +216,7 @@ wrk_point() {
 		note="after the point the answer was $CHECK_GOT"
 	fi
 	if [ "$want" = 200 ] && [ "$((he + se))" -ne 0 ]; then
-		note="$he answers >= 400, $se socket errors"
+		note="${note:+$note; }$he answers >= 400, $se socket errors"
 	elif [ "$want" != 200 ] && { [ "$he" -ne "$n" ] || [ "$se" -ne 0 ]; }; then
 		note="${note:+$note; }only $he of $n answers >= 400, $se socket errors"
 	fi
@@ -495,11 +511,12 @@ if phase apache; then
 	    "$A/nz/nullfast/index.html" -H "$BEARER"
 	wrk_point nz-tg "(6) Apache authnz_fcgi + tokengate" 200 \
 	    "$A/nz/tg/index.html" -H "$BEARER"
-	wrk_point fcgid-null "(6) Apache fcgid + null-authz" 200 \
-	    "$A/fcgid/null/index.html" -H "$BEARER"
-	wrk_point p-fcgidfast "P  Apache fcgid + null --close drain" 200 \
+	FCGID_CMD=$NULL wrk_point fcgid-null "(6) Apache fcgid + null-authz" \
+	    200 "$A/fcgid/null/index.html" -H "$BEARER"
+	FCGID_CMD="$NULL --close drain" wrk_point p-fcgidfast \
+	    "P  Apache fcgid + null --close drain" 200 \
 	    "$A/fcgid/nullfast/index.html" -H "$BEARER"
-	wrk_point fcgid-tg "(6) Apache fcgid + tokengate" 200 \
+	FCGID_CMD=$AUTHZ wrk_point fcgid-tg "(6) Apache fcgid + tokengate" 200 \
 	    "$A/fcgid/tg/index.html" -H "$BEARER"
 	wrk_point dbd "(6) Apache authn_dbd (SQL Basic auth)" 200 \
 	    "$A/dbd/index.html" -H "$BASIC"
@@ -734,7 +751,7 @@ table() {
 	local k base=${R_RPS[base]:-} t v flat grow
 	echo "tokengate make bench, $START_TIME"
 	machine
-	echo "points: ${SECS}s after ${WARM}s warm-up (mod_fcgid: 5s); HTTP: wrk" \
+	echo "points: ${SECS}s after ${WARM}s warm-up (mod_fcgid: until it runs a process per connection); HTTP: wrk" \
 	    "$WRK_OPTS, keep-alive; A and P alone: fcgi-load --threads" \
 	    "$LOAD_THREADS, a connection per request"
 	echo "other: the share of the machine's CPU that processes outside the" \

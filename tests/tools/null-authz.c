@@ -36,12 +36,14 @@
  *	plain	FCGX_Detach() before the finish, so that libfcgi only calls
  *		close() once the reply is written (unless the server asked to
  *		keep the connection, FCGI_KEEP_CONN);
- *	drain	the same, after reading without waiting whatever the server
- *		sent that libfcgi has not read (an empty FCGI_STDIN that came
- *		in a later segment), so that close() never finds unread data,
- *		which would reset the connection instead of closing it.
+ *	drain	tokengate-authz's own finish, tg_fcgi_end_request() in
+ *		fcgi/fcgi_common.c: FCGX_Detach() (so a plain close()) once
+ *		libfcgi has delivered the end of FCGI_STDIN without waiting,
+ *		else the lingering close.
  */
 #include "fcgi_tool.h"
+
+#include "../../fcgi/fcgi_common.h"
 
 static int	 null_status = 200;
 static int	 null_verbose;
@@ -126,22 +128,23 @@ null_dump(const FCGX_Request *r)
 /*
  * Sets up how the next FCGX_Accept_r() finishes this request (--close).
  */
+/*
+ * Finishes the request as --close says.  FCGX_Accept_r() would finish it
+ * itself; finishing here first leaves it nothing to do.
+ */
 static void
 null_finish_mode(FCGX_Request *r)
 {
-	char	 trash[512];
-
+	if (null_close == CLOSE_DRAIN) {
+		tg_fcgi_end_request(r);
+		return;
+	}
 	/*
 	 * Only when the connection ends with this request: a server that
-	 * keeps it (FCGI_KEEP_CONN, nginx's fastcgi_keep_conn) may already
-	 * have sent the next request, which the drain would swallow.
+	 * keeps it (FCGI_KEEP_CONN) may already have sent the next request.
 	 */
-	if (null_close == CLOSE_LINGER || r->keepConnection)
-		return;
-	if (null_close == CLOSE_DRAIN)
-		while (recv(r->ipcFd, trash, sizeof trash, MSG_DONTWAIT) > 0)
-			;
-	FCGX_Detach(r);
+	if (null_close == CLOSE_PLAIN && !r->keepConnection)
+		FCGX_Detach(r);
 }
 
 static void

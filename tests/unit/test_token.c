@@ -65,6 +65,46 @@ test_crc(void)
 	/* The standard check value of CRC-32/ISO-HDLC. */
 	TG_CHECK(tg_token_crc32("123456789", 9) == 0xCBF43926U, "crc32");
 	TG_CHECK(tg_token_crc32("", 0) == 0, "crc32 empty");
+	TG_CHECK(tg_token_crc32("a", 1) == 0xE8B7BE43U, "crc32 one byte");
+}
+
+/* The plain bitwise CRC-32, to check the table-driven one against. */
+static uint32_t
+crc32_bitwise(const unsigned char *p, size_t len)
+{
+	uint32_t c = 0xFFFFFFFFU;
+	size_t i;
+	int k;
+
+	for (i = 0; i < len; i++) {
+		c ^= p[i];
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xEDB88320U & (0U - (c & 1U)));
+	}
+	return c ^ 0xFFFFFFFFU;
+}
+
+static void
+test_crc_random(void)
+{
+	unsigned char buf[80];
+	uint32_t x = 12345;
+	size_t i, len, bad = 0;
+	int n;
+
+	/* Every byte value at every length, from a fixed xorshift stream. */
+	for (n = 0; n < 20000; n++) {
+		len = (size_t)n % sizeof buf;
+		for (i = 0; i < len; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = (unsigned char)x;
+		}
+		if (tg_token_crc32(buf, len) != crc32_bitwise(buf, len))
+			bad++;
+	}
+	TG_CHECK(bad == 0, "table crc32 equals the bitwise one on 20000 inputs");
 }
 
 static void
@@ -149,6 +189,7 @@ main(void)
 	test_redact();
 	test_generate_parse();
 	test_crc();
+	test_crc_random();
 	test_prefix();
 	test_header();
 	test_display();
