@@ -234,7 +234,13 @@ suite() {
 	check "401 has a Bearer challenge" hdr 'WWW-Authenticate: Bearer.*invalid_token'
 	call GET $A/me "tg_notatoken"
 	check "malformed: 401" eval 'is 401 && [ "$(jstr reason)" = MALFORMED ]'
-	call GET $A/me "${ALICE%?}x"
+	# The last character changed to one it is not (1 token in 62 ends
+	# in "x"), so the check digits can never match.
+	if [ "${ALICE: -1}" = x ]; then
+		call GET $A/me "${ALICE%?}y"
+	else
+		call GET $A/me "${ALICE%?}x"
+	fi
 	check "bad checksum: 401" eval 'is 401 && [ "$(jstr reason)" = MALFORMED ]'
 
 	call GET $A/me "$ALICE"
