@@ -459,6 +459,7 @@ handle(struct api_worker *w, FCGX_Request *r)
 {
 	struct api_req *q;
 	const char *why = NULL, *qm, *m;
+	char warn[400], esc[400];
 	enum route rt;
 	size_t i;
 
@@ -505,6 +506,11 @@ handle(struct api_worker *w, FCGX_Request *r)
 	    authenticate(q, handlers[i].perm) != 0)
 		goto out;
 	handlers[i].fn(q);
+	/* A commit whose answer was lost, then found committed. */
+	if (tg_store_take_warning(w->store, warn, sizeof warn)) {
+		tg_fcgi_escape(warn, 300, esc, sizeof esc);
+		tg_fcgi_log("warning: %s", esc);
+	}
 out:
 	tg_grant_free(q->caller.grant);
 	tg_perm_set_free(&q->caller.session_perms);

@@ -219,6 +219,14 @@ api_reply_store(struct api_req *q, int rc)
 	if (rc == TG_STORE_UNAVAILABLE)
 		api_reply_error(q, 503, "temporarily_unavailable", NULL,
 		    "the database cannot be reached; try again");
+	else if (rc == TG_STORE_UNKNOWN)
+		/* Retrying blindly could create a second token, or rotate
+		 * away a secret the client never received. */
+		api_reply_error(q, 503, "outcome_unknown", NULL,
+		    "the database stopped answering while the change was "
+		    "being committed, so it may or may not have been made; "
+		    "read the current state (list the tokens, read the "
+		    "token) before retrying");
 	else
 		api_reply_error(q, 500, "internal_error", NULL,
 		    "the database refused the request");

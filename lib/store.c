@@ -41,8 +41,8 @@ static const char *const q_sql[Q_COUNT] = {
 	    " UNIX_TIMESTAMP(t.expires_at), UNIX_TIMESTAMP(t.revoked_at),"
 	    " t.name, t.permissions, t.api_rules, t.resource_rules,"
 	    " t.allowed_cidrs, t.environments,"
-	    " (SELECT GROUP_CONCAT(DISTINCT rp.permission ORDER BY rp.permission"
-	    "   SEPARATOR '\\n') FROM user_roles ur JOIN role_permissions rp"
+	    " (SELECT GROUP_CONCAT(rp.permission SEPARATOR '\\n')"
+	    "   FROM user_roles ur JOIN role_permissions rp"
 	    "   ON rp.role_id = ur.role_id WHERE ur.user_id = t.user_id),"
 	    " UNIX_TIMESTAMP(t.last_used_at), t.last_used_ip"
 	    " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?",
@@ -51,13 +51,52 @@ static const char *const q_sql[Q_COUNT] = {
 	    " LIMIT ?",
 };
 
+/*
+ * Tables whose AUTO_INCREMENT id tells whether a transaction that
+ * inserted a row into them committed (settle() looks for the row).
+ */
+enum mark {
+	M_NONE,
+	M_FEED,
+	M_USER,
+	M_ROLE,
+	M_AUDIT,
+	M_COUNT
+};
+
+/*
+ * The look for such a row.  A locking read: a row inserted by a
+ * transaction that has not ended yet is locked by it, so the read waits
+ * (at most WAIT seconds) until it committed (found) or rolled back (not
+ * found) instead of answering "not there" while its COMMIT is still on
+ * its way.
+ */
+static const char *const mark_sql[M_COUNT] = {
+	[M_FEED] = "SELECT 1 FROM change_feed WHERE id = ?"
+	    " LOCK IN SHARE MODE WAIT 1",
+	[M_USER] = "SELECT 1 FROM users WHERE id = ? LOCK IN SHARE MODE WAIT 1",
+	[M_ROLE] = "SELECT 1 FROM roles WHERE id = ? LOCK IN SHARE MODE WAIT 1",
+	[M_AUDIT] = "SELECT 1 FROM audit_log WHERE id = ?"
+	    " LOCK IN SHARE MODE WAIT 1",
+};
+
+static const char *const mark_table[M_COUNT] = {
+	[M_NONE] = "", [M_FEED] = "change_feed", [M_USER] = "users",
+	[M_ROLE] = "roles", [M_AUDIT] = "audit_log",
+};
+
 struct tg_store {
 	struct tg_config	 cfg;
 	MYSQL			*db;
 	MYSQL_STMT		*stmt[Q_COUNT];
 	long long		 next_try_ms;	/* backoff after a failure */
 	long long		 backoff_ms;
+	long long		 connected_ms;	/* when db was connected */
 	char			 err[512];
+	/* A row the open transaction inserted: see settle(). */
+	enum mark		 mark;
+	unsigned long long	 mark_id;
+	char			 warn[400];	/* tg_store_take_warning */
 	/* A reader (tg_store_new_reader); rd is NULL for a plain store. */
 	struct tg_store		*rd;		/* the read endpoint */
 	struct tg_store_route	*route;
@@ -182,6 +221,17 @@ tg_store_error(const struct tg_store *s)
 	return s->err;
 }
 
+int
+tg_store_take_warning(struct tg_store *s, char *buf, size_t n)
+{
+	int had = s->warn[0] != '\0';
+
+	if (n > 0)
+		snprintf(buf, n, "%s", s->warn);
+	s->warn[0] = '\0';
+	return had;
+}
+
 /* Errors that mean the connection is gone and the database may be down. */
 static int
 is_conn_error(unsigned e)
@@ -263,6 +313,7 @@ db_connect(struct tg_store *s)
 	}
 	s->backoff_ms = 0;
 	s->next_try_ms = 0;
+	s->connected_ms = t;
 	return TG_STORE_OK;
 }
 
@@ -549,6 +600,33 @@ run(struct tg_store *s, const char *sql, const struct prm *p, unsigned np,
 	return rc;
 }
 
+/*
+ * Runs an INSERT into the table of m inside a transaction and remembers
+ * the AUTO_INCREMENT id of its (first) row: the row settle() looks for if
+ * the answer to the COMMIT is lost.  An INSERT ... SELECT that inserted
+ * nothing keeps the earlier mark.
+ */
+static int
+run_marked(struct tg_store *s, enum mark m, const char *sql,
+    const struct prm *p, unsigned np)
+{
+	unsigned long long id;
+	MYSQL_STMT *st;
+	int rc;
+
+	st = prepare(s, -1, sql, &rc);
+	if (st == NULL)
+		return rc;
+	rc = execute(s, st, p, np);
+	if (rc == TG_STORE_OK && mysql_stmt_affected_rows(st) > 0 &&
+	    (id = mysql_stmt_insert_id(st)) != 0) {
+		s->mark = m;
+		s->mark_id = id;
+	}
+	mysql_stmt_close(st);
+	return rc;
+}
+
 /* Runs a query expected to return one integer (or none: *found = 0). */
 static int
 query_i64(struct tg_store *s, const char *sql, const struct prm *p,
@@ -587,6 +665,8 @@ begin(struct tg_store *s)
 {
 	int had = s->db != NULL, rc;
 
+	s->mark = M_NONE;
+	s->mark_id = 0;
 	for (;;) {
 		if ((rc = db_connect(s)) != TG_STORE_OK)
 			return rc;
@@ -604,15 +684,129 @@ begin(struct tg_store *s)
 	}
 }
 
+/*
+ * Commits whose answer is lost.
+ *
+ * When the connection fails after COMMIT was sent (the server stalled and
+ * the read timed out, or the connection broke), the server may have
+ * committed, may still commit (the COMMIT sits in its socket buffer, or
+ * waits for a lock), or may roll back.  Answering "unavailable, try
+ * again" would be wrong in the first two cases: a rotation the caller
+ * believes failed may already have ended the old secret.  So settle()
+ * finds out, on a fresh connection, within about one db_connect_timeout
+ * plus a second:
+ *
+ *  1. It ends the old session with KILL, so that a COMMIT still on its
+ *     way can no longer be executed, and a session the server still
+ *     thinks is open (a network that dropped the close) rolls back now
+ *     instead of at wait_timeout.  Thread ids start again at 1 when the
+ *     server restarts, so KILL is sent only when the server has been up
+ *     longer than the old connection existed; after a restart the old
+ *     session is gone anyway.  KILL of a session that already ended
+ *     fails with "unknown thread id", which is fine.
+ *  2. It reads the row the transaction inserted (its change-feed row;
+ *     see mark) with a locking read.  KILL does not wait for the session
+ *     to end, but the row stays locked by its transaction until that
+ *     has committed or rolled back, so the read waits for the outcome:
+ *     found means committed, not found means rolled back, for good.
+ *
+ * If the server cannot be reached, the lock is not released within a
+ * second, or the transaction inserted no row to look for, the outcome is
+ * TG_STORE_UNKNOWN.
+ */
+#define TG_STORE_UPTIME_SQL \
+	"SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS" \
+	" WHERE VARIABLE_NAME = 'UPTIME'"
+
+static int
+unknown(struct tg_store *s, const char *lost, const char *why)
+{
+	snprintf(s->err, sizeof s->err, "%.200s; %.200s: whether it "
+	    "committed is unknown", lost, why);
+	return TG_STORE_UNKNOWN;
+}
+
+static int
+settle(struct tg_store *s, unsigned long old_thread, long long old_age_ms)
+{
+	char lost[sizeof s->err];
+	struct prm kp[1] = { PU64(old_thread) };
+	struct prm mp[1] = { PU64(s->mark_id) };
+	long long deadline, up = 0, one;
+	int rc, found;
+
+	snprintf(lost, sizeof lost, "%s", s->err);
+	if (s->mark == M_NONE)
+		return unknown(s, lost, "the transaction inserted no row to "
+		    "look for");
+	/*
+	 * Reconnect now, and again after the usual backoff, until one
+	 * connect timeout has passed: about what one more request would
+	 * wait for a database that does not answer.
+	 */
+	deadline = now_ms() + (long long)s->cfg.db_connect_timeout * 1000;
+	s->next_try_ms = 0;
+	while (db_connect(s) != TG_STORE_OK) {
+		long long t = now_ms();
+		struct timespec ts;
+
+		if (s->next_try_ms >= deadline || t >= deadline)
+			return unknown(s, lost, "cannot reconnect to ask");
+		if (s->next_try_ms > t) {
+			ts.tv_sec = (s->next_try_ms - t) / 1000;
+			ts.tv_nsec = (long)((s->next_try_ms - t) % 1000) *
+			    1000000L;
+			nanosleep(&ts, NULL);
+		}
+	}
+	rc = query_i64(s, TG_STORE_UPTIME_SQL, NULL, 0, &up, &found);
+	if (rc != TG_STORE_OK)
+		return unknown(s, lost, "cannot ask");
+	/* UPTIME is whole seconds, rounded down: a second of margin. */
+	if (found && up * 1000 > old_age_ms + 1000) {
+		rc = run(s, "KILL ?", kp, 1, NULL);
+		if (rc == TG_STORE_UNAVAILABLE)
+			return unknown(s, lost, "cannot ask");
+	}
+	rc = query_i64(s, mark_sql[s->mark], mp, 1, &one, &found);
+	if (rc != TG_STORE_OK)
+		return unknown(s, lost, "cannot ask");
+	if (!found) {
+		snprintf(s->err, sizeof s->err, "%.300s; it did not commit",
+		    lost);
+		return TG_STORE_UNAVAILABLE;
+	}
+	snprintf(s->warn, sizeof s->warn, "the answer to a COMMIT was lost "
+	    "(%.200s); it did commit (%s row %llu found on a new connection)",
+	    lost, mark_table[s->mark], s->mark_id);
+	return TG_STORE_OK;
+}
+
 static int
 commit(struct tg_store *s)
 {
+	unsigned long thread;
+	long long age;
+	unsigned e;
+	int rc;
+
 	if (s->db == NULL)
 		return TG_STORE_UNAVAILABLE;
-	if (mysql_commit(s->db) != 0)
-		return fail(s, mysql_errno(s->db), "commit", mysql_error(s->db));
-	mysql_autocommit(s->db, 1);
-	return TG_STORE_OK;
+	thread = mysql_thread_id(s->db);
+	age = now_ms() - s->connected_ms;
+	if (mysql_commit(s->db) == 0) {
+		mysql_autocommit(s->db, 1);
+		return TG_STORE_OK;
+	}
+	e = mysql_errno(s->db);
+	rc = fail(s, e, "commit", mysql_error(s->db));
+	/*
+	 * A lost connection may have lost only the answer (see settle);
+	 * "commands out of sync" means the COMMIT was never sent.
+	 */
+	if (rc != TG_STORE_UNAVAILABLE || e == CR_COMMANDS_OUT_OF_SYNC)
+		return rc;
+	return settle(s, thread, age);
 }
 
 /*
@@ -794,7 +988,8 @@ role_id(struct tg_store *s, const char *role, long long *id, int create)
 		snprintf(s->err, sizeof s->err, "no role named '%s'", role);
 		return TG_STORE_NOT_FOUND;
 	}
-	rc = run(s, "INSERT INTO roles (name) VALUES (?)", p, 1, NULL);
+	rc = run_marked(s, M_ROLE, "INSERT INTO roles (name) VALUES (?)", p,
+	    1);
 	if (rc != TG_STORE_OK)
 		return rc;
 	return query_i64(s, "SELECT id FROM roles WHERE name = ?", p, 1, id,
@@ -812,8 +1007,8 @@ tg_store_user_add(struct tg_store *s, const char *name,
 
 	if ((rc = begin(s)) != TG_STORE_OK)
 		return rc;
-	rc = run(s, "INSERT INTO users (name, enabled, created_at) "
-	    "VALUES (?, 1, UTC_TIMESTAMP())", p, 1, NULL);
+	rc = run_marked(s, M_USER, "INSERT INTO users (name, enabled, "
+	    "created_at) VALUES (?, 1, UTC_TIMESTAMP())", p, 1);
 	if (rc == TG_STORE_CONFLICT)
 		snprintf(s->err, sizeof s->err, "user '%s' already exists",
 		    name);
@@ -905,15 +1100,16 @@ fail:
  * (insert, update, rotate, revoke, end of a rotation grace) calls
  * feed_token inside its transaction, and user and role changes call
  * feed_user / feed_role, so a feed row exists exactly when the change
- * committed.  Authorizer processes poll the table and drop what changed.
+ * committed (settle() relies on this).  Authorizer processes poll the
+ * table and drop what changed.
  */
 static int
 feed_token(struct tg_store *s, const char *id)
 {
 	struct prm p[1] = { PSTR(id) };
 
-	return run(s, "INSERT INTO change_feed (at, kind, ref) "
-	    "VALUES (UTC_TIMESTAMP(6), 'token', ?)", p, 1, NULL);
+	return run_marked(s, M_FEED, "INSERT INTO change_feed (at, kind, ref) "
+	    "VALUES (UTC_TIMESTAMP(6), 'token', ?)", p, 1);
 }
 
 static int
@@ -921,8 +1117,8 @@ feed_user(struct tg_store *s, long long user_id)
 {
 	struct prm p[1] = { PI64(user_id) };
 
-	return run(s, "INSERT INTO change_feed (at, kind, ref) "
-	    "VALUES (UTC_TIMESTAMP(6), 'user', CAST(? AS CHAR))", p, 1, NULL);
+	return run_marked(s, M_FEED, "INSERT INTO change_feed (at, kind, ref) "
+	    "VALUES (UTC_TIMESTAMP(6), 'user', CAST(? AS CHAR))", p, 1);
 }
 
 /* A role's permissions changed: every user holding it changed. */
@@ -931,9 +1127,9 @@ feed_role(struct tg_store *s, long long role_id)
 {
 	struct prm p[1] = { PI64(role_id) };
 
-	return run(s, "INSERT INTO change_feed (at, kind, ref) "
+	return run_marked(s, M_FEED, "INSERT INTO change_feed (at, kind, ref) "
 	    "SELECT UTC_TIMESTAMP(6), 'user', CAST(user_id AS CHAR) "
-	    "FROM user_roles WHERE role_id = ?", p, 1, NULL);
+	    "FROM user_roles WHERE role_id = ?", p, 1);
 }
 
 static int
@@ -1090,11 +1286,12 @@ tg_store_audit_decisions(struct tg_store *s,
 				PSTR(detail),
 			};
 
-			rc = run(s, "INSERT INTO audit_log (at, actor, "
-			    "actor_token_id, via, action, target_token_id, "
-			    "outcome, remote_addr, detail) VALUES "
-			    "(FROM_UNIXTIME(?) + INTERVAL ? MICROSECOND, ?, ?, "
-			    "'api_token', ?, ?, ?, ?, ?)", p, 9, NULL);
+			rc = run_marked(s, M_AUDIT, "INSERT INTO audit_log "
+			    "(at, actor, actor_token_id, via, action, "
+			    "target_token_id, outcome, remote_addr, detail) "
+			    "VALUES (FROM_UNIXTIME(?) + INTERVAL ? "
+			    "MICROSECOND, ?, ?, 'api_token', ?, ?, ?, ?, ?)",
+			    p, 9);
 		}
 		if (rc != TG_STORE_OK) {
 			rollback(s);

@@ -20,7 +20,14 @@ enum tg_store_rc {
 	TG_STORE_NOT_FOUND = 1,	/* no such row */
 	TG_STORE_CONFLICT = 2,	/* duplicate key */
 	TG_STORE_UNAVAILABLE = -1,	/* cannot reach the database */
-	TG_STORE_ERROR = -2	/* the database refused: see tg_store_error */
+	TG_STORE_ERROR = -2,	/* the database refused: see tg_store_error */
+	/*
+	 * The connection was lost after a COMMIT was sent, and the database
+	 * could not be asked in time whether it committed: the change may
+	 * or may not have been made.  Callers should say so, not "try
+	 * again" (see "Commits whose answer is lost" in store.c).
+	 */
+	TG_STORE_UNKNOWN = -3
 };
 
 struct tg_store;
@@ -150,6 +157,14 @@ int	tg_store_ping(struct tg_store *s);
 
 /* The last error, without secrets.  Owned by s; valid until next call. */
 const char *tg_store_error(const struct tg_store *s);
+
+/*
+ * Copies into buf (size n) a warning the caller should log, and clears
+ * it: set when a commit whose answer was lost was then found to have
+ * committed, so the call returned TG_STORE_OK.  Returns 1 when there was
+ * one, 0 (buf "") when not.  The text holds no secret.
+ */
+int	tg_store_take_warning(struct tg_store *s, char *buf, size_t n);
 
 /*
  * Applies every compiled-in migration newer than the recorded version, in
