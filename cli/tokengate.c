@@ -41,6 +41,7 @@ static const char usage_text[] =
 "       tokengate [-c FILE] user disable NAME | user enable NAME\n"
 "       tokengate [-c FILE] role grant ROLE PERMISSION...\n"
 "       tokengate [-c FILE] role revoke ROLE PERMISSION...\n"
+"       tokengate [-c FILE] role refresh\n"
 "       tokengate [-c FILE] token create --user NAME --name LABEL\n"
 "                 [--permission P]... [--api-rule RULE]...\n"
 "                 [--resource-rule RULE]... [--cidr CIDR]...\n"
@@ -246,12 +247,34 @@ cmd_user(int argc, char **argv)
 	return rc;
 }
 
+/* role refresh: see tg_store_role_refresh. */
+static int
+cmd_role_refresh(void)
+{
+	struct tg_store *s;
+	unsigned long long n;
+	int rc;
+
+	if (load_config() != 0 || (s = open_store()) == NULL)
+		return 1;
+	rc = tg_store_role_refresh(s, &n);
+	if (rc != TG_STORE_OK)
+		rc = store_fail(s, rc);
+	else
+		printf("%llu user%s had out-of-date role permissions%s\n", n,
+		    n == 1 ? "" : "s", n > 0 ? ": rewritten" : "");
+	close_store(s);
+	return rc;
+}
+
 static int
 cmd_role(int argc, char **argv)
 {
 	struct tg_store *s;
 	int rc, i, grant;
 
+	if (argc == 2 && strcmp(argv[1], "refresh") == 0)
+		return cmd_role_refresh();
 	if (argc < 4)
 		return usage("role %s needs ROLE and PERMISSION...",
 		    argc > 1 ? argv[1] : "grant");

@@ -41,9 +41,7 @@ static const char *const q_sql[Q_COUNT] = {
 	    " UNIX_TIMESTAMP(t.expires_at), UNIX_TIMESTAMP(t.revoked_at),"
 	    " t.name, t.permissions, t.api_rules, t.resource_rules,"
 	    " t.allowed_cidrs, t.environments,"
-	    " (SELECT GROUP_CONCAT(rp.permission SEPARATOR '\\n')"
-	    "   FROM user_roles ur JOIN role_permissions rp"
-	    "   ON rp.role_id = ur.role_id WHERE ur.user_id = t.user_id),"
+	    " u.role_permissions,"
 	    " UNIX_TIMESTAMP(t.last_used_at), t.last_used_ip"
 	    " FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?",
 	[Q_FEED] =
@@ -996,6 +994,38 @@ role_id(struct tg_store *s, const char *role, long long *id, int create)
 	    &found);
 }
 
+/*
+ * users.role_permissions (migration 005) is the owner's permission set as
+ * the token lookup reads it.  Every statement that changes user_roles or
+ * role_permissions is followed, in its transaction, by one of these, so
+ * the column can never disagree with the tables it summarises once the
+ * transaction commits.
+ */
+#define ROLE_PERMS_OF_USERS_ID \
+	"COALESCE((SELECT GROUP_CONCAT(DISTINCT rp.permission" \
+	" ORDER BY rp.permission SEPARATOR '\\n') FROM user_roles ur" \
+	" JOIN role_permissions rp ON rp.role_id = ur.role_id" \
+	" WHERE ur.user_id = users.id), '')"
+
+static int
+refresh_user(struct tg_store *s, long long user_id)
+{
+	struct prm p[1] = { PI64(user_id) };
+
+	return run(s, "UPDATE users SET role_permissions = "
+	    ROLE_PERMS_OF_USERS_ID " WHERE id = ?", p, 1, NULL);
+}
+
+static int
+refresh_role(struct tg_store *s, long long role_id)
+{
+	struct prm p[1] = { PI64(role_id) };
+
+	return run(s, "UPDATE users SET role_permissions = "
+	    ROLE_PERMS_OF_USERS_ID " WHERE id IN (SELECT user_id FROM "
+	    "user_roles WHERE role_id = ?)", p, 1, NULL);
+}
+
 int
 tg_store_user_add(struct tg_store *s, const char *name,
     const char *const *roles, size_t nroles)
@@ -1030,6 +1060,8 @@ tg_store_user_add(struct tg_store *s, const char *name,
 		if (rc != TG_STORE_OK)
 			goto fail;
 	}
+	if ((rc = refresh_user(s, uid)) != TG_STORE_OK)
+		goto fail;
 	return commit(s);
 fail:
 	rollback(s);
@@ -1085,12 +1117,39 @@ tg_store_role_change(struct tg_store *s, const char *role,
 		if (rc != TG_STORE_OK)
 			goto fail;
 	}
-	if ((rc = feed_role(s, rid)) != TG_STORE_OK)
+	if ((rc = refresh_role(s, rid)) != TG_STORE_OK ||
+	    (rc = feed_role(s, rid)) != TG_STORE_OK)
 		goto fail;
 	return commit_synced(s);
 fail:
 	rollback(s);
 	return rc;
+}
+
+/*
+ * Recomputes users.role_permissions for every user whose column differs
+ * from the tables (after user_roles or role_permissions were edited by
+ * hand), with a change-feed row for each, in one transaction.
+ */
+int
+tg_store_role_refresh(struct tg_store *s, unsigned long long *changed)
+{
+	int rc;
+
+	*changed = 0;
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	if ((rc = run_marked(s, M_FEED, "INSERT INTO change_feed (at, kind, "
+	    "ref) SELECT UTC_TIMESTAMP(6), 'user', CAST(id AS CHAR) FROM "
+	    "users WHERE role_permissions <> " ROLE_PERMS_OF_USERS_ID, NULL,
+	    0)) != TG_STORE_OK || (rc = run(s, "UPDATE users SET "
+	    "role_permissions = " ROLE_PERMS_OF_USERS_ID " WHERE "
+	    "role_permissions <> " ROLE_PERMS_OF_USERS_ID, NULL, 0,
+	    changed)) != TG_STORE_OK) {
+		rollback(s);
+		return rc;
+	}
+	return *changed > 0 ? commit_synced(s) : commit(s);
 }
 
 /* --- tokens and audit ------------------------------------------------- */
@@ -1605,10 +1664,7 @@ tg_store_user_get(struct tg_store *s, const char *name,
 	    " (SELECT GROUP_CONCAT(r.name ORDER BY r.name SEPARATOR '\\n')"
 	    "  FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
 	    "  WHERE ur.user_id = u.id),"
-	    " (SELECT GROUP_CONCAT(DISTINCT rp.permission ORDER BY"
-	    "  rp.permission SEPARATOR '\\n') FROM user_roles ur"
-	    "  JOIN role_permissions rp ON rp.role_id = ur.role_id"
-	    "  WHERE ur.user_id = u.id)"
+	    " u.role_permissions"
 	    " FROM users u WHERE u.name = ?", p, 1, 4, user_row, u);
 	if (rc != TG_STORE_OK) {
 		tg_store_user_free(u);
@@ -1675,10 +1731,7 @@ tg_store_token_page(struct tg_store *s, const struct tg_store_token_filter *f,
 	    " UNIX_TIMESTAMP(t.revoked_at), UNIX_TIMESTAMP(t.last_used_at),"
 	    " t.last_used_ip,"
 	    " IF(t.prev_hash IS NULL, NULL, UNIX_TIMESTAMP(t.prev_hash_until)),"
-	    " (SELECT GROUP_CONCAT(DISTINCT rp.permission ORDER BY"
-	    "  rp.permission SEPARATOR '\\n') FROM user_roles ur"
-	    "  JOIN role_permissions rp ON rp.role_id = ur.role_id"
-	    "  WHERE ur.user_id = t.user_id)"
+	    " u.role_permissions"
 	    " FROM tokens t JOIN users u ON u.id = t.user_id WHERE 1 = 1");
 	if (f->user != NULL) {
 		sql_add(&q, " AND u.name = ?");

@@ -186,6 +186,14 @@ int	tg_store_user_set_enabled(struct tg_store *s, const char *name,
  * role when it does not exist. */
 int	tg_store_role_change(struct tg_store *s, const char *role,
 	    const char *const *perms, size_t n, int grant);
+/*
+ * Rewrites each user's copy of its role permissions (users.role_permissions,
+ * what the token lookup reads) that differs from user_roles and
+ * role_permissions, feeding the change to the authorizers.  *changed is
+ * the number of users rewritten.  Only needed after editing those tables
+ * by hand: tokengate's own changes keep the copy in step.
+ */
+int	tg_store_role_refresh(struct tg_store *s, unsigned long long *changed);
 
 /* Inserts t and its audit record in one transaction.  NOT_FOUND when the
  * user does not exist, CONFLICT when the id is taken. */

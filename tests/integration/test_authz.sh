@@ -231,6 +231,19 @@ read_body
 tg_check_contains "lighttpd: upstream permissions shrank with the role" \
     "$BODY" $'\nTOKENGATE_PERMISSIONS=workflow:read\n'
 
+# Role permissions edited by hand reach the tokens through `role refresh`
+# (the token lookup reads each user's copy, users.role_permissions).
+tg_sql "INSERT INTO role_permissions (role_id, permission)
+    SELECT id, 'admin:access' FROM roles WHERE name = 'carolrole'"
+tg_check "role refresh: one user out of date" \
+    "1 user had out-of-date role permissions: rewritten" "$(tgc role refresh)"
+expect lighttpd "$L/api/admin/users" "$CAROL" 200 "" "carol after hand edit + refresh"
+tg_check "role refresh again: nothing to do" \
+    "0 users had out-of-date role permissions" "$(tgc role refresh)"
+tgc role revoke carolrole admin:access
+expect lighttpd "$L/api/admin/users" "$CAROL" 403 INSUFFICIENT_PERMISSIONS \
+    "carol downgraded again"
+
 # Revocation and disabling take effect on the very next request.
 expect lighttpd "$L/api/x" "$CIDR_IN" 200 "" "before revoke"
 tgc token revoke "$(id_of "$CIDR_IN")" 2>/dev/null
