@@ -40,7 +40,7 @@ SCHEMA    := $(sort $(wildcard schema/*.sql))
 
 PROGS = $(BUILD)/tokengate-authz $(BUILD)/tokengate-api $(BUILD)/tokengate
 
-.PHONY: all test run asan unit tools clean deps lint fuzz fuzz-bins bench soak
+.PHONY: all test run asan unit tools clean deps lint fuzz fuzz-bins bench soak profile
 all: $(PROGS) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h fcgi/*.h cli/*.h tests/unit/*.h tests/tools/*.h) | $(BUILD)/gen/tg_migrations.c
@@ -121,6 +121,13 @@ BENCH_BIN := $(BUILD)/bench/bench-tokens
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# What the authorizer's own side of the FastCGI round trip costs
+# (tests/bench/profile.sh, README "Performance").
+profile:
+	@sh scripts/deps.sh strace linux-perf
+	$(MAKE) all
+	TG_BUILD=$(BUILD) bash tests/bench/profile.sh
 
 bench: deps
 	$(MAKE) all $(BENCH_BIN)

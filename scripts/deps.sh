@@ -1,6 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages tokengate builds and tests with, when any is
-# missing.  As root it runs 'apt-get update' once and 'apt-get install -y';
+# Installs the Debian packages tokengate builds and tests with (and any
+# named as arguments), when any is missing.  As root it runs 'apt-get update' once and 'apt-get install -y';
 # otherwise it prints the command to run and fails.  Services that the
 # packages would start (apache2, lighttpd, mariadb) are not needed: the
 # tests and the demo start their own private instances on free ports.
@@ -10,6 +10,8 @@ PKGS="build-essential pkg-config libfcgi-dev libmariadb-dev libssl-dev
 libjson-c-dev mariadb-server mariadb-client lighttpd apache2
 libapache2-mod-fcgid curl procps iproute2 valgrind clang libclang-rt-14-dev
 wrk libaprutil1-dbd-mysql spawn-fcgi nginx-light apache2-utils python3"
+# More packages for one target (make profile: strace linux-perf).
+PKGS="$PKGS $*"
 
 missing=""
 for p in $PKGS; do

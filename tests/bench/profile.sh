@@ -169,7 +169,9 @@ fi
 
 # ------------------------------------------------------------ 2. syscalls
 
-if ! skip strace && command -v strace >/dev/null; then
+if ! skip strace && ! command -v strace >/dev/null; then
+	echo "2. SKIPPED: strace is not installed (make profile installs it)"
+elif ! skip strace; then
 	echo "2. syscalls per request (strace -f -c, 2000 requests through lighttpd)"
 	for m in linger plain drain; do
 		start "$m" 4
@@ -193,7 +195,9 @@ fi
 
 # ------------------------------------------------------------ 3. perf
 
-if ! skip perf && perf record -q -e cpu-clock -o /dev/null true 2>/dev/null; then
+if ! skip perf && ! perf record -q -e cpu-clock -o /dev/null true 2>/dev/null; then
+	echo "3. SKIPPED: perf is missing or may not record here (make profile installs linux-perf; see kernel.perf_event_paranoid)"
+elif ! skip perf; then
 	echo "3. perf record -e cpu-clock on null-authz (linger, 4 threads) through lighttpd"
 	start linger 4
 	perf record -q -e cpu-clock -F 2999 -g -o "$TG_DIR/perf.data" \
@@ -219,7 +223,9 @@ fi
 
 # ------------------------------------------------------------ 4. callgrind
 
-if ! skip callgrind && command -v valgrind >/dev/null; then
+if ! skip callgrind && ! command -v valgrind >/dev/null; then
+	echo "4. SKIPPED: valgrind is not installed"
+elif ! skip callgrind; then
 	N=20000
 	echo "4. callgrind: user-space instructions per request ($N requests, 1 thread, straight)"
 	tg_start null-vg "$TG_DIR/vg.log" valgrind --tool=callgrind \
@@ -278,7 +284,9 @@ if ! skip tokengate; then
 		    "$(awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN { print c / n }')"
 	done
 	tg_stop "$NPID"
-	if ! skip perf && perf record -q -e cpu-clock -o /dev/null true 2>/dev/null; then
+	if ! skip perf && ! perf record -q -e cpu-clock -o /dev/null true 2>/dev/null; then
+	echo "3. SKIPPED: perf is missing or may not record here (make profile installs linux-perf; see kernel.perf_event_paranoid)"
+elif ! skip perf; then
 		perf record -q -e cpu-clock -F 2999 -g -o "$TG_DIR/perf-tg.data" \
 		    -p "$tpid" -- sleep "$SECS" >/dev/null 2>&1 &
 		pp=$!
