@@ -24,6 +24,7 @@
 #include "feed.h"
 #include "fcgi_common.h"
 #include "hmac.h"
+#include "loglimit.h"
 #include "names.h"
 #include "params.h"
 #include "policy.h"
@@ -142,15 +143,42 @@ reply(FCGX_Request *r, const struct tg_decision *d,
 	put(r, "}\n");
 }
 
+static struct tg_loglimit deny_limit;
+
+/* Says how many denial lines log_denials_per_second left out. */
+static void
+log_dropped(uint64_t dropped, int64_t since)
+{
+	struct tm tm;
+	time_t t = (time_t)since;
+	char when[32];
+
+	if (dropped == 0)
+		return;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof when, "%lld", (long long)since);
+	tg_fcgi_log("%llu denial lines not logged since %s "
+	    "(log_denials_per_second = %u)", (unsigned long long)dropped,
+	    when, cfg.log_denials_per_second);
+}
+
 static void
 log_decision(const struct tg_request *req, const struct tg_decision *d)
 {
 	char path[256], method[40], detail[300], addr[64];
 	const char *q;
 	size_t n;
+	uint64_t dropped;
+	int64_t since;
 
 	if (d->status == 200 || (!cfg.log_denials && d->status != 503))
 		return;
+	/* A flood of bad tokens must not become a flood of log lines. */
+	if (!tg_loglimit_take(&deny_limit, (int64_t)time(NULL), &dropped,
+	    &since))
+		return;
+	log_dropped(dropped, since);
 	/*
 	 * The canonical path never has a query; a raw URI is cut at '?' so
 	 * that a token passed as a query parameter never reaches the log.
@@ -449,6 +477,7 @@ main(int argc, char **argv)
 	if ((rc = tg_fcgi_start(argc, argv, "tokengate-authz", 4, &cfg,
 	    &st)) != 0)
 		return rc;
+	tg_loglimit_init(&deny_limit, cfg.log_denials_per_second);
 	key = tg_hmac_key_load(cfg.key_file, err, sizeof err);
 	if (key == NULL) {
 		tg_fcgi_log("%s", err);
@@ -543,6 +572,12 @@ main(int argc, char **argv)
 	 * their request in flight is answered. */
 	for (i = 0; i < st.threads; i++)
 		pthread_join(w[i].thread, NULL);
+	{
+		int64_t since;
+		uint64_t dropped = tg_loglimit_drain(&deny_limit, &since);
+
+		log_dropped(dropped, since);
+	}
 	pthread_mutex_lock(&bg_lock);
 	bg_stop = 1;
 	pthread_cond_broadcast(&bg_cond);
@@ -564,6 +599,7 @@ main(int argc, char **argv)
 	tg_auditq_free(auditq);
 	tg_hmac_key_free(key);
 	tg_config_wipe(&cfg);
+	tg_loglimit_destroy(&deny_limit);
 	tg_fcgi_finish(&st);
 	return 0;
 }

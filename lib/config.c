@@ -49,6 +49,8 @@ static const struct key keys[] = {
 	{ "token_prefix",	K_PREFIX, F(token_prefix),	0, 0 },
 	{ "environment",	K_STR,	F(environment),		0, 0 },
 	{ "log_denials",	K_BOOL,	F(log_denials),		0, 0 },
+	{ "log_denials_per_second", K_UINT, F(log_denials_per_second),
+							0, 1000000 },
 	{ "api_base",		K_PATHBASE, F(api_base),	0, 0 },
 	{ "max_expiry_days",	K_UINT,	F(max_expiry_days),	1, 365 },
 	{ "trust_remote_user",	K_BOOL,	F(trust_remote_user),	0, 0 },
@@ -114,6 +116,7 @@ tg_config_defaults(struct tg_config *cfg)
 	snprintf(cfg->key_file, sizeof cfg->key_file, "/etc/tokengate/key");
 	snprintf(cfg->token_prefix, sizeof cfg->token_prefix, "tg");
 	cfg->log_denials = 1;
+	cfg->log_denials_per_second = 100;
 	snprintf(cfg->api_base, sizeof cfg->api_base, "/api/auth");
 	cfg->max_expiry_days = 365;
 	cfg->trust_remote_user = 0;

@@ -56,6 +56,7 @@ struct tg_config {
 	char		token_prefix[TG_CONFIG_STR];
 	char		environment[TG_CONFIG_STR];	/* "" = none */
 	int		log_denials;			/* 0 or 1 */
+	unsigned	log_denials_per_second;		/* 0: no limit */
 	char		api_base[TG_CONFIG_STR];
 	unsigned	max_expiry_days;		/* 1..365 */
 	int		trust_remote_user;		/* 0 or 1 */

@@ -558,6 +558,9 @@ tg_write_config() {
 	# The suites send many bad tokens from 127.0.0.1 on purpose; the
 	# brute-force brake (default 20 a minute) has a test of its own.
 	keys+=(brake_failures) vals+=(100000)
+	# Likewise the denial log limit (100 lines a second by default),
+	# since suites read the log for lines of their own.
+	keys+=(log_denials_per_second) vals+=(0)
 	for kv in "$@"; do
 		k=${kv%%=*} v=${kv#*=}
 		k=${k%"${k##*[![:space:]]}"}

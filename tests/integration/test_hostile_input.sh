@@ -812,6 +812,39 @@ tg_check "api: the tables are still there" 1 \
 sql "SELECT 1 FROM audit_log LIMIT 1" >/dev/null
 tg_check "api: audit_log is still there" 0 $?
 
+# ============================================================ log flood
+echo "# --- a flood of bad tokens is not a flood of log lines"
+# An authorizer with the limit at 5 denial lines a second gets 60 bad
+# tokens, then (in a later second) one more, then SIGTERM.  Every denial
+# must be either a line of its own or counted in a "not logged" line.
+FLOOD_CONF=$TG_DIR/flood.conf
+tg_write_config "$FLOOD_CONF" log_denials_per_second=5
+FLOOD_SOCK=$TG_DIR/flood.sock
+tg_start authz-flood "$TG_DIR/authz-flood.log" "$AUTHZ" -c "$FLOOD_CONF" \
+    --threads 2 --listen "$FLOOD_SOCK"
+FLOOD_PID=$TG_LAST_PID
+tg_wait_socket "$FLOOD_SOCK" 20 "$FLOOD_PID" || tg_die "authz-flood did not start"
+BADT=$("$TOOL" badcheck "$ROOT_T")
+flood_401=0
+for ((i = 0; i < 61; i++)); do
+	[ "$i" = 60 ] && sleep 1.1
+	out=$("$FCGI_CLIENT" --connect "$FLOOD_SOCK" --role authorizer \
+	    --param "$(auth "$BADT")" --param REQUEST_METHOD=GET \
+	    --param REQUEST_URI=/api/x --param REMOTE_ADDR=127.0.0.1 2>/dev/null)
+	[[ $out == "Status: 401"* ]] && flood_401=$((flood_401 + 1))
+done
+kill -TERM "$FLOOD_PID"
+wait "$FLOOD_PID" 2>/dev/null
+tg_stop "$FLOOD_PID"
+tg_check "flood: all 61 answered 401" 61 "$flood_401"
+lines=$(grep -c 'deny status=401' "$TG_DIR/authz-flood.log")
+counted=$(sed -n 's/.*: \([0-9]*\) denial lines not logged since .*/\1/p' \
+    "$TG_DIR/authz-flood.log" | awk '{ s += $1 } END { print s + 0 }')
+tg_check "flood: logged lines + counted ones = 61 ($lines + $counted)" 61 \
+    "$((lines + counted))"
+[ "$counted" -gt 0 ] && [ "$lines" -lt 61 ]
+tg_check "flood: lines over the limit were left out" 0 $?
+
 # ============================================================ secrets
 echo "# --- no raw token anywhere"
 # Sanitizer reports, leaks included, come at exit: stop them, check the
