@@ -481,6 +481,12 @@ if phase http; then
 	wrk_point badk "(4) the same, brake on (the default): 429" 429 \
 	    "$L/tgk/index.html" -H "Authorization: Bearer $BAD"
 	# (wrk sends the random tokens; -H only serves the checks before and after.)
+	# wrk builds each of these requests in Lua, which costs wrk itself
+	# a good part of a core: (5) is compared with null-authz under the
+	# same script.
+	BENCH_TOKENS=$NEG_FILE wrk_point base-lua \
+	    "(1) null-authz, requests built by the script of (5)" 200 \
+	    "$L/null/index.html" -H "$BEARER"
 	BENCH_TOKENS=$NEG_FILE wrk_point neg \
 	    "(5) lighttpd + tokengate, random unknown ids" 401 "$L/tgb/index.html" \
 	    -H "Authorization: Bearer $(head -n 1 "$NEG_FILE")"
@@ -743,6 +749,7 @@ target() {
 		else
 			echo "x $first tokens $r"
 		fi ;;
+	neg) echo "x (1) with the same script: $(ratio "${R_RPS[neg]}" "${R_RPS[base-lua]}")" ;;
 	base2) echo "x (1) before: $(ratio "${R_RPS[$k]}" "${R_RPS[base]}") (the drift of the run)" ;;
 	esac
 }

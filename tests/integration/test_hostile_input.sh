@@ -225,6 +225,24 @@ echo "# --- the authorizer over FastCGI"
 fa --param "$(auth "$VALID")"
 want "sanity: valid token 200" 200
 
+# How a connection ends (fcgi/fcgi_common.c tg_fcgi_end_request): a
+# plain close when the end of FCGI_STDIN is in, else libfcgi's lingering
+# close.  Both must answer every request: a client that never ends
+# FCGI_STDIN, one that sends a body, one that sends a body over 64 KiB.
+LOAD=$(tg_tool fcgi-load)
+out=$("$LOAD" --connect "$AUTHZ_SOCK" --token "$VALID" --uri /api/x \
+    --requests 300 --threads 4 --no-stdin 2>&1 | grep '^fcgi-load:')
+tg_check_contains "no end of FCGI_STDIN: 300 answered 200" "$out" \
+    "errors=0 s200=300 "
+out=$("$LOAD" --connect "$AUTHZ_SOCK" --token "$VALID" --uri /api/x \
+    --requests 300 --threads 4 2>&1 | grep '^fcgi-load:')
+tg_check_contains "with the end of FCGI_STDIN: 300 answered 200" "$out" \
+    "errors=0 s200=300 "
+fa --param "$(auth "$VALID")" --stdin-body "a body the authorizer ignores"
+want "a small FCGI_STDIN body: 200" 200
+fa --param "$(auth "$VALID")" --stdin-body "$(head -c 70000 /dev/zero | tr '\0' b)"
+want "a 70 KB FCGI_STDIN body: 200" 200
+
 # 64 KiB values.
 fa --param "HTTP_AUTHORIZATION=Bearer $BIG"
 want "64 KiB token: 401 MALFORMED" 401 MALFORMED
