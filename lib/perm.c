@@ -319,6 +319,38 @@ tg_perm_subset(const struct tg_perm_set *a, const struct tg_perm_set *b,
 	return rc;
 }
 
+size_t
+tg_perm_pack_size(const struct tg_perm_set *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		n += sizeof *s->items + strlen(s->items[i]) + 1;
+	return n;
+}
+
+void
+tg_perm_pack(const struct tg_perm_set *s, void *buf, struct tg_perm_set *out)
+{
+	char **items = buf, *p;
+	size_t i, n = s != NULL ? s->n : 0, len;
+
+	out->items = NULL;
+	out->n = 0;
+	if (n == 0)
+		return;
+	/* The pointers first, as buf is aligned for them; then the strings. */
+	p = (char *)(items + n);
+	for (i = 0; i < n; i++) {
+		len = strlen(s->items[i]) + 1;
+		memcpy(p, s->items[i], len);
+		items[i] = p;
+		p += len;
+	}
+	out->items = items;
+	out->n = n;
+}
+
 int
 tg_perm_join(const struct tg_perm_set *s, char sep, char *out, size_t outsz)
 {

@@ -78,6 +78,22 @@ int	tg_perm_subset(const struct tg_perm_set *a,
 	    const struct tg_perm_set *b, struct tg_perm_set *missing);
 
 /*
+ * The bytes tg_perm_pack() needs to hold a copy of s (NULL is empty): its
+ * item pointers and its strings.  Pure.
+ */
+size_t	tg_perm_pack_size(const struct tg_perm_set *s);
+
+/*
+ * Copies s into buf, which holds tg_perm_pack_size(s) bytes and is aligned
+ * for a pointer, and sets *out to the copy.  Its items point into buf, so
+ * *out lives as long as buf and must never be passed to
+ * tg_perm_set_free(); buf is the caller's to free.  This is how a set kept
+ * for long costs no allocation of its own.  Thread-safe.
+ */
+void	tg_perm_pack(const struct tg_perm_set *s, void *buf,
+	    struct tg_perm_set *out);
+
+/*
  * Writes the items of s separated by sep into out (outsz bytes), e.g.
  * "a:b c:d" for sep ' '; an empty set gives "".  Returns 0, or -1 with out
  * set to "" when outsz is too small.  Thread-safe.

@@ -15,14 +15,19 @@
  * profiles by a few owners, so a cache of 100,000 tokens holds only a
  * handful of distinct scopes; compiling each once and sharing it is what
  * keeps such a cache at about 150 bytes a token instead of about 900.
+ * When tokens share nothing (every owner different), a scope is one
+ * compact allocation of about 150 to 260 bytes, so that even then 100,000
+ * cached tokens stay near 40 MiB.
  *
  * Scopes are interned in one process-wide table keyed by a serialization
- * of all of those inputs, and two records share a scope only when the
- * serializations are byte for byte equal: the table's hash only picks a
- * bucket, it never decides equality, so no collision can hand one token
- * another's rules.  Since a scope is a deterministic function of its key
- * and is never written after it is interned, sharing one is
- * indistinguishable from compiling it again.
+ * of all of those inputs, and two records share a scope only when all of
+ * them are byte for byte equal (the rule texts are compared with the
+ * scope's compiled rules, which keep every rule as written, rather than
+ * stored twice): the table's hash only picks a bucket, it never decides
+ * equality, so no collision can hand one token another's rules.  Since a
+ * scope is a deterministic function of its key and is never written
+ * after it is interned, sharing one is indistinguishable from compiling
+ * it again.
  *
  * Interning does not change when a change takes effect; this was checked
  * against lib/verify.c and lib/cache.c.  The table is only consulted by
@@ -62,29 +67,34 @@
 
 /*
  * What a grant shares with every other grant built from the same owner
- * state and the same texts.  One allocation holds the struct, the CIDRs,
- * the key (which also serves as the stored user name and environment
- * list) and the effective permissions as text; the compiled rules and the
- * permission set are their modules' own allocations.  Immutable once
- * interned, except hnext and refs, which only the intern lock guards.
+ * state and the same texts.  It is one allocation: the struct, the CIDRs,
+ * the key (which also serves as the stored user id, user name and
+ * environment list), the effective permissions as text, then, each
+ * aligned to 8 bytes, the effective permission set (tg_perm_pack) and the
+ * compiled API and resource rules (tg_rules_copy).  With 100,000 owners
+ * every scope's bytes count, so the parts are found by 32-bit offsets
+ * from the scope, 0 for an absent part: a scope is a few hundred bytes,
+ * far from 4 GiB.  refs counts grants, which cannot number 2^32 in any
+ * address space they fit in.  Immutable once interned, except hnext and
+ * refs, which only the intern lock guards.
  */
 struct scope {
 	struct scope		*hnext;		/* intern chain */
-	size_t			 refs;		/* grants using it */
 	uint64_t		 hash;		/* tg_siphash of key */
-	uint64_t		 user_id;
-	int			 user_enabled;
-	const char		*user;		/* points into key */
-	const char		*envs;		/* into key: '\n'-separated */
-	const char		*effective_text; /* "a:b c:d", after key */
-	struct tg_perm_set	 effective;
-	struct tg_rules		*api;		/* NULL when no rules */
-	struct tg_rules		*resource;	/* NULL when no rules */
-	const unsigned char	*key;		/* after cidrs */
-	size_t			 keylen;
-	size_t			 ncidrs;
-	struct tg_cidr		 cidrs[];	/* then key, effective text */
+	uint32_t		 refs;		/* grants using it */
+	uint32_t		 keylen;
+	uint32_t		 envs;		/* '\n'-separated */
+	uint32_t		 text;		/* "a:b c:d" */
+	uint32_t		 effective;	/* 0 when empty */
+	uint32_t		 api;		/* 0 when no rules */
+	uint32_t		 resource;	/* 0 when no rules */
+	unsigned char		 user_enabled;
+	unsigned char		 ncidrs;	/* at most MAX_CIDRS */
+	unsigned char		 nl;		/* NL_*, for the key */
+	struct tg_cidr		 cidrs[];	/* then the rest, as above */
 };
+
+_Static_assert(MAX_CIDRS <= 255, "ncidrs is one byte");
 
 /* The rotation grace: present only while an old secret still works. */
 struct grace {
@@ -224,37 +234,47 @@ intern_seed(void)
 static void
 scope_destroy(struct scope *sc)
 {
-	if (sc == NULL)
-		return;
-	tg_perm_set_free(&sc->effective);
-	tg_rules_free(sc->api);
-	tg_rules_free(sc->resource);
 	free(sc);
 }
 
 /*
- * The intern key of rec: every input a scope depends on, each text
- * preceded by its length, so that the encoding is injective and equal
+ * The intern key of rec: every input a scope depends on, the user id and
+ * enabled flag in 9 fixed bytes, then each text followed by a NUL.  Texts
+ * are C strings, so none holds a NUL and the encoding is injective: equal
  * keys mean equal inputs.  A NULL text is encoded as "", which
- * tg_grant_build has always treated the same way.  Every text is followed
- * by a NUL, so the user name and the environment list can be read in
- * place.
+ * tg_grant_build has always treated the same way.  The user name starts at
+ * byte KEY_USER, and it and the environment list can be read in place.
+ *
+ * The rule texts come last and are hashed but not stored: a scope keeps
+ * its compiled rules, which hold every rule as written, and whether each
+ * text ended with a newline, and that is enough to compare the texts byte
+ * for byte (tg_rules_same_text) without a second copy of them.
  */
-enum { T_USER, T_PERMS, T_ROLES, T_API, T_RESOURCE, T_CIDRS, T_ENVS, NTEXTS };
+enum {
+	T_USER, T_PERMS, T_ROLES, T_CIDRS, T_ENVS,	/* stored */
+	T_API, T_RESOURCE,				/* compared */
+	NTEXTS
+};
+
+#define KEY_USER	(sizeof(uint64_t) + 1)
+#define NL_API		0x01	/* the API rule text ended with '\n' */
+#define NL_RESOURCE	0x02	/* the resource rule text did */
 
 struct key {
 	unsigned char	*buf;
-	size_t		 len;
+	size_t		 len;		/* stored: up to the API rules */
+	size_t		 hlen;		/* hashed: all of buf */
 	size_t		 off[NTEXTS];	/* where each text starts */
+	size_t		 tlen[NTEXTS];	/* and its length */
+	unsigned char	 nl;		/* NL_* */
 };
 
 static int
 key_make(const struct tg_record *rec, struct key *k, char *err, size_t errsz)
 {
 	const char *t[NTEXTS];
-	size_t len[NTEXTS], i, n;
+	size_t i, n;
 	unsigned char enabled = rec->user_enabled != 0;
-	uint32_t l32;
 
 	t[T_USER] = rec->user;
 	t[T_PERMS] = nz(rec->permissions);
@@ -263,15 +283,17 @@ key_make(const struct tg_record *rec, struct key *k, char *err, size_t errsz)
 	t[T_RESOURCE] = nz(rec->resource_rules);
 	t[T_CIDRS] = nz(rec->cidrs);
 	t[T_ENVS] = nz(rec->environments);
-	n = sizeof rec->user_id + 1;
+	n = KEY_USER;
 	for (i = 0; i < NTEXTS; i++) {
-		len[i] = i == T_USER ? strnlen(t[i], TG_USER_MAX) :
+		k->tlen[i] = i == T_USER ? strnlen(t[i], TG_USER_MAX) :
 		    strlen(t[i]);
-		if (len[i] > UINT32_MAX - 1) {
+		/* The scope keeps 32-bit offsets: seven texts of at most
+		 * 1/16 of their range, and what is made of them, fit. */
+		if (k->tlen[i] > UINT32_MAX / 16) {
 			snprintf(err, errsz, "stored text too long");
 			return -1;
 		}
-		n += sizeof l32 + len[i] + 1;
+		n += k->tlen[i] + 1;
 	}
 	if ((k->buf = malloc(n)) == NULL) {
 		snprintf(err, errsz, "out of memory");
@@ -279,17 +301,22 @@ key_make(const struct tg_record *rec, struct key *k, char *err, size_t errsz)
 	}
 	memcpy(k->buf, &rec->user_id, sizeof rec->user_id);
 	k->buf[sizeof rec->user_id] = enabled;
-	n = sizeof rec->user_id + 1;
+	n = KEY_USER;
 	for (i = 0; i < NTEXTS; i++) {
-		l32 = (uint32_t)len[i];
-		memcpy(k->buf + n, &l32, sizeof l32);
-		n += sizeof l32;
+		if (i == T_API)
+			k->len = n;
 		k->off[i] = n;
-		memcpy(k->buf + n, t[i], len[i]);
-		n += len[i];
+		memcpy(k->buf + n, t[i], k->tlen[i]);
+		n += k->tlen[i];
 		k->buf[n++] = '\0';
 	}
-	k->len = n;
+	k->hlen = n;
+	k->nl = 0;
+	if (k->tlen[T_API] > 0 && t[T_API][k->tlen[T_API] - 1] == '\n')
+		k->nl |= NL_API;
+	if (k->tlen[T_RESOURCE] > 0 &&
+	    t[T_RESOURCE][k->tlen[T_RESOURCE] - 1] == '\n')
+		k->nl |= NL_RESOURCE;
 	return 0;
 }
 
@@ -321,21 +348,30 @@ parse_cidrs(const char *text, struct tg_cidr *out, size_t *n, char *err,
 	return 0;
 }
 
+/* Rounds off up to a multiple of 8, the alignment of every part. */
+static size_t
+align8(size_t off)
+{
+	return (off + 7) & ~(size_t)7;
+}
+
 /*
  * Compiles the scope of rec, whose key is k, outside the intern table.
- * Returns it with no references counted, or NULL with err filled in.
+ * Returns it with no references counted, or NULL with err filled in.  The
+ * parts are built on their own first and then copied into the one block.
  */
 static struct scope *
 scope_compile(const struct tg_record *rec, const struct key *k,
     uint64_t hash, char *err, size_t errsz)
 {
 	struct tg_perm_set grants = { 0 }, roles = { 0 }, eff = { 0 };
+	struct tg_perm_set *effp;
+	struct tg_rules *api = NULL, *resource = NULL;
 	struct tg_cidr cidrs[MAX_CIDRS];
 	struct scope *sc = NULL;
-	unsigned char *kp;
-	char *text;
+	char *base;
 	const char *t;
-	size_t ncidrs, tlen = 1, i;
+	size_t ncidrs, tlen = 1, i, koff, toff, eoff, aoff, roff, size;
 
 	if (parse_cidrs(nz(rec->cidrs), cidrs, &ncidrs, err, errsz) != 0)
 		return NULL;
@@ -349,47 +385,103 @@ scope_compile(const struct tg_record *rec, const struct key *k,
 		goto nomem;
 	for (i = 0; i < eff.n; i++)
 		tlen += strlen(eff.items[i]) + 1;
-	sc = calloc(1, sizeof *sc + ncidrs * sizeof *sc->cidrs + k->len +
-	    tlen);
-	if (sc == NULL)
-		goto nomem;
-	sc->hash = hash;
-	sc->user_id = rec->user_id;
-	sc->user_enabled = rec->user_enabled != 0;
-	sc->ncidrs = ncidrs;
-	memcpy(sc->cidrs, cidrs, ncidrs * sizeof *sc->cidrs);
-	kp = (unsigned char *)(sc->cidrs + ncidrs);
-	memcpy(kp, k->buf, k->len);
-	sc->key = kp;
-	sc->keylen = k->len;
-	sc->user = (const char *)kp + k->off[T_USER];
-	sc->envs = (const char *)kp + k->off[T_ENVS];
-	text = (char *)kp + k->len;
-	if (tg_perm_join(&eff, ' ', text, tlen) != 0)
-		goto nomem;
-	sc->effective_text = text;
-	sc->effective = eff;
-	eff.items = NULL;
-	eff.n = 0;
 	t = nz(rec->api_rules);
-	if (t[0] != '\0' && (sc->api = tg_rules_compile(TG_RULES_API, t,
+	if (t[0] != '\0' && (api = tg_rules_compile(TG_RULES_API, t,
 	    strlen(t), err, errsz)) == NULL)
 		goto fail;
 	t = nz(rec->resource_rules);
-	if (t[0] != '\0' && (sc->resource = tg_rules_compile(TG_RULES_RESOURCE,
+	if (t[0] != '\0' && (resource = tg_rules_compile(TG_RULES_RESOURCE,
 	    t, strlen(t), err, errsz)) == NULL)
 		goto fail;
+	koff = offsetof(struct scope, cidrs) + ncidrs * sizeof *sc->cidrs;
+	toff = koff + k->len;
+	eoff = align8(toff + tlen);
+	aoff = align8(eoff + (eff.n > 0 ? sizeof eff +
+	    tg_perm_pack_size(&eff) : 0));
+	roff = align8(aoff + tg_rules_size(api));
+	size = roff + tg_rules_size(resource);
+	if (size > UINT32_MAX || (sc = calloc(1, size)) == NULL)
+		goto nomem;
+	base = (char *)sc;
+	sc->hash = hash;
+	sc->user_enabled = rec->user_enabled != 0;
+	sc->ncidrs = (unsigned char)ncidrs;
+	memcpy(sc->cidrs, cidrs, ncidrs * sizeof *sc->cidrs);
+	memcpy(base + koff, k->buf, k->len);
+	sc->keylen = (uint32_t)k->len;
+	sc->nl = k->nl;
+	sc->envs = (uint32_t)(koff + k->off[T_ENVS]);
+	if (tg_perm_join(&eff, ' ', base + toff, tlen) != 0)
+		goto nomem;
+	sc->text = (uint32_t)toff;
+	if (eff.n > 0) {
+		effp = (struct tg_perm_set *)(void *)(base + eoff);
+		tg_perm_pack(&eff, effp + 1, effp);
+		sc->effective = (uint32_t)eoff;
+	}
+	if (api != NULL) {
+		tg_rules_copy(api, base + aoff);
+		sc->api = (uint32_t)aoff;
+	}
+	if (resource != NULL) {
+		tg_rules_copy(resource, base + roff);
+		sc->resource = (uint32_t)roff;
+	}
+	tg_rules_free(api);
+	tg_rules_free(resource);
 	tg_perm_set_free(&grants);
 	tg_perm_set_free(&roles);
+	tg_perm_set_free(&eff);
 	return sc;
 nomem:
 	snprintf(err, errsz, "out of memory");
 fail:
+	tg_rules_free(api);
+	tg_rules_free(resource);
 	tg_perm_set_free(&grants);
 	tg_perm_set_free(&roles);
 	tg_perm_set_free(&eff);
 	scope_destroy(sc);
 	return NULL;
+}
+
+/* sc's compiled API rules, or NULL. */
+static const struct tg_rules *
+scope_api(const struct scope *sc)
+{
+	if (sc->api == 0)
+		return NULL;
+	return (const struct tg_rules *)(const void *)((const char *)sc +
+	    sc->api);
+}
+
+/* sc's compiled resource rules, or NULL. */
+static const struct tg_rules *
+scope_resource(const struct scope *sc)
+{
+	if (sc->resource == 0)
+		return NULL;
+	return (const struct tg_rules *)(const void *)((const char *)sc +
+	    sc->resource);
+}
+
+/* sc's effective permission set; an empty one takes no room in sc. */
+static const struct tg_perm_set *
+scope_effective(const struct scope *sc)
+{
+	static const struct tg_perm_set empty = { NULL, 0 };
+
+	if (sc->effective == 0)
+		return &empty;
+	return (const struct tg_perm_set *)(const void *)((const char *)sc +
+	    sc->effective);
+}
+
+/* The key of sc, in its own block after the CIDRs. */
+static const unsigned char *
+scope_key(const struct scope *sc)
+{
+	return (const unsigned char *)(sc->cidrs + sc->ncidrs);
 }
 
 /* The interned scope with key k, or NULL.  Under intern.lock. */
@@ -403,7 +495,13 @@ intern_find(const struct key *k, uint64_t hash)
 	for (sc = intern.buckets[hash & (intern.nbuckets - 1)]; sc != NULL;
 	    sc = sc->hnext)
 		if (sc->hash == hash && sc->keylen == k->len &&
-		    memcmp(sc->key, k->buf, k->len) == 0)
+		    sc->nl == k->nl &&
+		    memcmp(scope_key(sc), k->buf, k->len) == 0 &&
+		    tg_rules_same_text(scope_api(sc),
+		    (const char *)k->buf + k->off[T_API], k->tlen[T_API]) &&
+		    tg_rules_same_text(scope_resource(sc),
+		    (const char *)k->buf + k->off[T_RESOURCE],
+		    k->tlen[T_RESOURCE]))
 			return sc;
 	return NULL;
 }
@@ -465,7 +563,7 @@ scope_get(const struct tg_record *rec, char *err, size_t errsz)
 	}
 	if (key_make(rec, &k, err, errsz) != 0)
 		return NULL;
-	hash = tg_siphash(intern_k0, intern_k1, k.buf, k.len);
+	hash = tg_siphash(intern_k0, intern_k1, k.buf, k.hlen);
 	pthread_mutex_lock(&intern.lock);
 	if ((sc = intern_find(&k, hash)) != NULL)
 		sc->refs++;
@@ -593,32 +691,35 @@ tg_grant_id(const struct tg_grant *g)
 const char *
 tg_grant_user(const struct tg_grant *g)
 {
-	return g->scope->user;
+	return (const char *)scope_key(g->scope) + KEY_USER;
 }
 
 uint64_t
 tg_grant_user_id(const struct tg_grant *g)
 {
-	return g->scope->user_id;
+	uint64_t id;
+
+	memcpy(&id, scope_key(g->scope), sizeof id);
+	return id;
 }
 
 const char *
 tg_grant_effective(const struct tg_grant *g)
 {
-	return g->scope->effective_text;
+	return (const char *)g->scope + g->scope->text;
 }
 
 const struct tg_perm_set *
 tg_grant_effective_set(const struct tg_grant *g)
 {
-	return &g->scope->effective;
+	return scope_effective(g->scope);
 }
 
 const char *
 tg_grant_rule_text(const struct tg_grant *g, int kind, long i)
 {
-	const struct tg_rules *r = kind == 1 ? g->scope->api :
-	    g->scope->resource;
+	const struct tg_rules *r = kind == 1 ? scope_api(g->scope) :
+	    scope_resource(g->scope);
 
 	if (r == NULL || i < 0 || (size_t)i >= tg_rules_count(r))
 		return "";
@@ -706,7 +807,7 @@ check_require(const struct tg_grant *g, const char *require,
 		}
 		memcpy(perm, p, n);
 		perm[n] = '\0';
-		if (!tg_perm_covers(&g->scope->effective, perm)) {
+		if (!tg_perm_covers(scope_effective(g->scope), perm)) {
 			snprintf(d->detail, sizeof d->detail, "%s", perm);
 			return deny(d, TG_INSUFFICIENT_PERMISSIONS);
 		}
@@ -718,6 +819,7 @@ static int
 check_resource(const struct tg_grant *g, const char *resource,
     struct tg_decision *d)
 {
+	const struct tg_rules *rules = scope_resource(g->scope);
 	struct tg_attr attrs[MAX_ATTRS];
 	int n, allow = 0;
 	long idx;
@@ -728,13 +830,12 @@ check_resource(const struct tg_grant *g, const char *resource,
 		    "TOKENGATE_RESOURCE is malformed");
 		return deny(d, TG_UNAVAILABLE);
 	}
-	if (g->scope->resource == NULL) {
+	if (rules == NULL) {
 		snprintf(d->detail, sizeof d->detail,
 		    "token has no resource rules");
 		return deny(d, TG_NO_RULE_MATCHED);
 	}
-	idx = tg_rules_match_resource(g->scope->resource, attrs, (size_t)n,
-	    &allow);
+	idx = tg_rules_match_resource(rules, attrs, (size_t)n, &allow);
 	if (idx < 0) {
 		snprintf(d->detail, sizeof d->detail, "no resource rule matched");
 		return deny(d, TG_NO_RULE_MATCHED);
@@ -742,7 +843,7 @@ check_resource(const struct tg_grant *g, const char *resource,
 	d->rule = idx;
 	d->rule_kind = 2;
 	snprintf(d->detail, sizeof d->detail, "%s",
-	    tg_rules_text(g->scope->resource, (size_t)idx));
+	    tg_rules_text(rules, (size_t)idx));
 	return allow ? 0 : deny(d, TG_RULE_DENIED);
 }
 
@@ -750,14 +851,15 @@ static int
 check_api(const struct tg_grant *g, const char *method,
     struct tg_decision *d)
 {
+	const struct tg_rules *rules = scope_api(g->scope);
 	int allow = 0;
 	long idx;
 
-	if (g->scope->api == NULL) {
+	if (rules == NULL) {
 		snprintf(d->detail, sizeof d->detail, "token has no API rules");
 		return deny(d, TG_NO_RULE_MATCHED);
 	}
-	idx = tg_rules_match_api(g->scope->api, method, d->path, &allow);
+	idx = tg_rules_match_api(rules, method, d->path, &allow);
 	if (idx < 0) {
 		snprintf(d->detail, sizeof d->detail, "no API rule matched");
 		return deny(d, TG_NO_RULE_MATCHED);
@@ -765,7 +867,7 @@ check_api(const struct tg_grant *g, const char *method,
 	d->rule = idx;
 	d->rule_kind = 1;
 	snprintf(d->detail, sizeof d->detail, "%s",
-	    tg_rules_text(g->scope->api, (size_t)idx));
+	    tg_rules_text(rules, (size_t)idx));
 	return allow ? 0 : deny(d, TG_RULE_DENIED);
 }
 
@@ -786,7 +888,7 @@ tg_policy_decide(const struct tg_grant *g,
     int64_t now, struct tg_decision *d)
 {
 	const char *why = NULL;
-	const char *require, *resource, *env;
+	const char *require, *resource, *env, *envs;
 
 	tg_policy_refuse(TG_ALLOWED, d);
 
@@ -808,8 +910,8 @@ tg_policy_decide(const struct tg_grant *g,
 	if (!ip_allowed(g, req->remote_addr))
 		return deny(d, TG_IP_DENIED);
 	env = req->env != NULL ? req->env : "";
-	if (g->scope->envs[0] != '\0' && (env[0] == '\0' ||
-	    !env_listed(g->scope->envs, env))) {
+	envs = (const char *)g->scope + g->scope->envs;
+	if (envs[0] != '\0' && (env[0] == '\0' || !env_listed(envs, env))) {
 		snprintf(d->detail, sizeof d->detail, "token is limited to "
 		    "other environments than '%.64s'", env[0] ? env : "(none)");
 		return deny(d, TG_ENV_DENIED);

@@ -8,13 +8,15 @@
  * canonical request path, and a deny rule that never matches is worse than
  * an error.
  *
- * Compiling copies the text once into one buffer: each rule as written
- * (for error messages, the explain output and the audit log), followed by
- * its pattern with "*" and "**" turned into the one-byte tokens STAR and
- * DSTAR; patterns with stars also get the bit masks glob_match() needs
- * and a table from byte to literal mask that spans only the range of the
- * pattern's literal bytes (a cached token's rules are compiled once per
- * process, and a 256-byte table per rule was most of their size).
+ * A compiled list is one allocation with no pointer inside (offsets
+ * only), so a cache can keep it inside a block of its own: a cached
+ * token's rules are compiled once per process, and with 100,000 owners
+ * their size is most of the cache's.  It holds each rule as written (for
+ * error messages, the explain output and the audit log, and as the
+ * pattern of a rule without stars); a rule with stars also gets the bit
+ * masks glob_match() needs, built from its pattern with "*" and "**"
+ * turned into the one-byte tokens STAR and DSTAR, and the list of its
+ * distinct literal bytes, whose positions number the literal masks.
  * The compiled list is never written again, which is what makes it safe
  * to share between threads.
  *
@@ -48,29 +50,51 @@
 #define VALUE_MAX	256
 #define QUOTE_MAX	60	/* bytes of a rule shown in a message */
 
+/*
+ * One compiled rule, 16 bytes.  It holds no pointer: every location is an
+ * offset from the start of the list's one allocation, so the list can be
+ * copied as a block.  The limits of rules.h keep the fields small: a rule
+ * is at most TG_RULES_MAX_LEN bytes, a method or key at most 64, and the
+ * literal bytes of a pattern are printable, so they lie in 0x21..0xFF and
+ * never number more than 253.
+ */
 struct rule {
-	const char		*text;		/* as written, NUL-terminated */
-	unsigned char		 deny;		/* starts with '!' */
-	unsigned char		 all;		/* "*" or "!*" */
-	unsigned char		 lo;		/* first byte slot covers */
-	unsigned short		 span;		/* bytes slot covers, or 0 */
-	const char		*name;		/* API: method; resource: key */
-	size_t			 namelen;
-	const unsigned char	*pat;		/* tokenized PATH or value */
-	size_t			 patlen;
-	/* Only for patterns with stars, else 0 and NULL: see glob_match(). */
-	size_t			 nw;		/* words per mask */
-	const unsigned char	*slot;		/* byte - lo -> literal mask */
-	const uint64_t		*masks;		/* "**", "*", then literals */
+	uint32_t	text;		/* as written, NUL-terminated */
+	uint32_t	masks;		/* 8-aligned; 0 when no stars */
+	uint16_t	patlen;		/* pattern tokens */
+	unsigned char	pat;		/* where PATH or value starts in text */
+	unsigned char	namelen;	/* method or key, after any '!' */
+	unsigned char	flags;		/* R_* */
+	unsigned char	nw;		/* words per mask, 1..17 */
+	unsigned char	nlits;		/* distinct literal bytes */
+	unsigned char	pad;
 };
 
+#define R_DENY		0x01	/* starts with '!' */
+#define R_ALL		0x02	/* "*" or "!*" */
+#define R_STAR		0x04	/* the pattern has a "*" and its mask */
+#define R_DSTAR		0x08	/* the pattern has a "**" and its mask */
+
+/*
+ * A compiled list is one allocation: this header, the n rules, then
+ * every rule's masks (8-aligned), then for each rule its literal bytes
+ * followed by its text.  size is the whole block, for tg_rules_size().
+ */
 struct tg_rules {
-	enum tg_rules_kind	 kind;
-	size_t			 n;
-	struct rule		*v;
-	char			*buf;		/* texts, patterns */
-	uint64_t		*masks;		/* all rules' masks, then slots */
+	uint32_t	size;
+	uint16_t	n;
+	unsigned char	kind;
+	unsigned char	pad;
+	struct rule	v[];
 };
+
+_Static_assert(sizeof(struct rule) == 16, "struct rule grew");
+_Static_assert(TG_RULES_MAX <= UINT16_MAX && TG_RULES_MAX_LEN <= UINT16_MAX,
+    "rule limits must fit the compact fields");
+_Static_assert(1 + KEY_MAX + 1 <= UCHAR_MAX && 1 + METHOD_MAX + 1 <= UCHAR_MAX,
+    "a pattern must start within a byte's reach of its rule");
+_Static_assert((TG_RULES_MAX_LEN + 1 + 63) / 64 <= UCHAR_MAX,
+    "words per mask must fit a byte");
 
 /* What parse_rule() found, as offsets into the rule's text. */
 struct parsed {
@@ -243,15 +267,16 @@ parse_rule(enum tg_rules_kind kind, const char *s, size_t len,
 /*
  * Copies the pattern s[0..len) into dst as tokens and returns the token
  * count.  In API paths "*" is STAR and "**" is DSTAR (longer runs were
- * refused); in resource values any run of '*' is one DSTAR.
+ * refused); in resource values any run of '*' is one DSTAR.  *stars is
+ * set to R_STAR, R_DSTAR, both or neither, as the pattern holds them.
  */
 static size_t
 tokenize(enum tg_rules_kind kind, const char *s, size_t len,
-    unsigned char *dst, int *hasstar)
+    unsigned char *dst, unsigned *stars)
 {
 	size_t i = 0, n = 0, run;
 
-	*hasstar = 0;
+	*stars = 0;
 	while (i < len) {
 		if (s[i] != '*') {
 			dst[n++] = (unsigned char)s[i++];
@@ -259,75 +284,87 @@ tokenize(enum tg_rules_kind kind, const char *s, size_t len,
 		}
 		for (run = 0; i < len && s[i] == '*'; i++)
 			run++;
-		dst[n++] = (kind == TG_RULES_API && run == 1) ? STAR : DSTAR;
-		*hasstar = 1;
+		dst[n] = (kind == TG_RULES_API && run == 1) ? STAR : DSTAR;
+		*stars |= dst[n++] == STAR ? R_STAR : R_DSTAR;
 	}
 	return n;
 }
 
 /*
- * Builds the masks of a rule with stars (see glob_match()) into m, which
- * holds (2 + scan_literals(ru)) * ru->nw zeroed words, and the table from
- * byte - ru->lo to literal mask into slot (ru->span zeroed bytes).
- * Returns the number of words used.
+ * Lists in lits the distinct literal bytes of the pattern tok[0..patlen),
+ * in order of first appearance, and returns how many there are.  A
+ * literal's index in that list is the index of its mask; a byte not in
+ * the list matches no literal.  A list of a few bytes searched with
+ * memchr() is far smaller than a table indexed by byte, which was most of
+ * a cached token's rules, and matching pays little for it: a typical
+ * rule list takes tens of nanoseconds more per request.
  */
 static size_t
-build_masks(struct rule *ru, unsigned char *slot, uint64_t *m)
-{
-	size_t j, nw = ru->nw;
-	uint64_t *dstar = m, *star = m + nw, *lit;
-	unsigned nslots = 0;
-
-	for (j = 0; j < ru->patlen; j++) {
-		unsigned char t = ru->pat[j];
-		uint64_t bit = (uint64_t)1 << (j % 64);
-
-		if (t == DSTAR)
-			dstar[j / 64] |= bit;
-		else if (t == STAR)
-			star[j / 64] |= bit;
-		else {
-			if (slot[t - ru->lo] == 0)
-				slot[t - ru->lo] = (unsigned char)++nslots;
-			lit = m + (1 + (size_t)slot[t - ru->lo]) * nw;
-			lit[j / 64] |= bit;
-		}
-	}
-	ru->slot = slot;
-	ru->masks = m;
-	return (2 + (size_t)nslots) * nw;
-}
-
-/*
- * Returns the number of distinct literal bytes in a rule's pattern and
- * sets ru->lo and ru->span to the range they lie in (span 0 when there
- * are none).  The byte to mask table then only needs span entries, not
- * 256: API paths rarely stray beyond '-' to 'z', resource values beyond
- * '!' to '~', and a byte outside the range simply matches no literal.
- */
-static size_t
-scan_literals(struct rule *ru)
+scan_literals(const unsigned char *tok, size_t patlen, unsigned char *lits)
 {
 	unsigned char seen[256];
 	size_t j, n = 0;
-	unsigned lo = 256, hi = 0;
 
 	memset(seen, 0, sizeof seen);
-	for (j = 0; j < ru->patlen; j++) {
-		unsigned char t = ru->pat[j];
+	for (j = 0; j < patlen; j++) {
+		unsigned char t = tok[j];
 
 		if (t != STAR && t != DSTAR && !seen[t]) {
 			seen[t] = 1;
-			n++;
-			if (t < lo)
-				lo = t;
-			if (t > hi)
-				hi = t;
+			lits[n++] = t;
 		}
 	}
-	ru->lo = n > 0 ? (unsigned char)lo : 0;
-	ru->span = n > 0 ? (unsigned short)(hi - lo + 1) : 0;
 	return n;
+}
+
+/*
+ * The number of masks of a rule with stars: one for the "**" positions
+ * when there are any, one for the "*" positions when there are any (a
+ * missing one reads as all zeros, and most patterns have only one kind),
+ * then one per distinct literal byte.
+ */
+static size_t
+nmasks(const struct rule *ru)
+{
+	return ((ru->flags & R_DSTAR) != 0) + ((ru->flags & R_STAR) != 0) +
+	    (size_t)ru->nlits;
+}
+
+/*
+ * Builds the masks of ru, a rule with stars (see glob_match()), from its
+ * tokens tok and its literal list lits, into m, which holds nmasks(ru) *
+ * ru->nw zeroed words.
+ */
+static void
+build_masks(const struct rule *ru, const unsigned char *tok,
+    const unsigned char *lits, uint64_t *m)
+{
+	const unsigned char *hit;
+	uint64_t *dstar = NULL, *star = NULL, *lit;
+	size_t j, nw = ru->nw;
+
+	if (ru->flags & R_DSTAR) {
+		dstar = m;
+		m += nw;
+	}
+	if (ru->flags & R_STAR) {
+		star = m;
+		m += nw;
+	}
+	for (j = 0; j < ru->patlen; j++) {
+		unsigned char t = tok[j];
+		uint64_t bit = (uint64_t)1 << (j % 64);
+
+		/* tokenize() set the flag of every kind of star it made, so
+		 * the pointers are not NULL when their tokens occur. */
+		if (t == DSTAR || t == STAR) {
+			(t == DSTAR ? dstar : star)[j / 64] |= bit;
+			continue;
+		}
+		hit = memchr(lits, t, ru->nlits);
+		lit = m + (size_t)(hit - lits) * nw;
+		lit[j / 64] |= bit;
+	}
 }
 
 /*
@@ -350,7 +387,8 @@ skip_stars(uint64_t *set, const uint64_t *dstar, const uint64_t *star,
 }
 
 /*
- * Returns 1 when the rule's pattern matches all of s[0..n), else 0.
+ * Returns 1 when the pattern of ru, a rule of r with stars, matches all
+ * of s[0..n), else 0.
  *
  * Bit j of the state set means "the first j tokens matched the input read
  * so far"; bit patlen means the whole pattern did.  Reading byte c, a
@@ -360,21 +398,34 @@ skip_stars(uint64_t *set, const uint64_t *dstar, const uint64_t *star,
  * stars: O(n x (patlen / 64 + 1)) word operations, whatever the pattern.
  */
 static int
-glob_match(const struct rule *ru, const char *s, size_t n)
+glob_match(const struct tg_rules *r, const struct rule *ru, const char *s,
+    size_t n)
 {
+	static const uint64_t zeros[NWORDS];
 	uint64_t cur[NWORDS], nxt[NWORDS], carry, m, live;
-	const uint64_t *dstar = ru->masks, *star = ru->masks + ru->nw, *lit;
+	const unsigned char *base = (const unsigned char *)r;
+	const unsigned char *lits = base + ru->text - ru->nlits, *hit;
+	const uint64_t *masks, *dstar = zeros, *star = zeros, *lit;
 	size_t nw = ru->nw, i, w;
 
+	/* The offset is a multiple of 8 in a block aligned for uint64_t. */
+	masks = (const uint64_t *)(const void *)(base + ru->masks);
+	if (ru->flags & R_DSTAR) {
+		dstar = masks;
+		masks += nw;
+	}
+	if (ru->flags & R_STAR) {
+		star = masks;
+		masks += nw;
+	}
 	memset(cur, 0, nw * sizeof *cur);
 	cur[0] = 1;
 	skip_stars(cur, dstar, star, nw);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		unsigned k = (unsigned)c - ru->lo;
-		unsigned char sl = k < ru->span ? ru->slot[k] : 0;
 
-		lit = sl != 0 ? ru->masks + (1 + (size_t)sl) * nw : NULL;
+		hit = ru->nlits > 0 ? memchr(lits, c, ru->nlits) : NULL;
+		lit = hit != NULL ? masks + (size_t)(hit - lits) * nw : NULL;
 		carry = 0;
 		live = 0;
 		for (w = 0; w < nw; w++) {
@@ -398,24 +449,46 @@ glob_match(const struct rule *ru, const char *s, size_t n)
 	return (int)((cur[ru->patlen / 64] >> (ru->patlen % 64)) & 1);
 }
 
-static int
-rule_pat_match(const struct rule *ru, const char *s, size_t n)
+/* Rule ru's text, NUL-terminated, in r's block. */
+static const char *
+rule_text(const struct tg_rules *r, const struct rule *ru)
 {
-	if (ru->masks == NULL)
-		return ru->patlen == n && memcmp(ru->pat, s, n) == 0;
-	return glob_match(ru, s, n);
+	return (const char *)r + ru->text;
+}
+
+static int
+rule_pat_match(const struct tg_rules *r, const struct rule *ru,
+    const char *s, size_t n)
+{
+	/* Without stars the pattern is the text's PATH or value as written. */
+	if (ru->masks == 0)
+		return ru->patlen == n &&
+		    memcmp(rule_text(r, ru) + ru->pat, s, n) == 0;
+	return glob_match(r, ru, s, n);
+}
+
+/* Returns the length of the line at text[off..len), without its '\n'. */
+static size_t
+line_len(const char *text, size_t len, size_t off)
+{
+	const char *nl = memchr(text + off, '\n', len - off);
+
+	return nl != NULL ? (size_t)(nl - (text + off)) : len - off;
 }
 
 struct tg_rules *
 tg_rules_compile(enum tg_rules_kind kind, const char *text, size_t len,
     char *err, size_t errsz)
 {
-	struct tg_rules *r = NULL;
+	/* The first pass keeps each rule here until the block is sized. */
+	struct rule tmp[TG_RULES_MAX];
+	struct tg_rules *r;
 	struct parsed p;
-	const char *line, *nl, *reason;
+	const char *reason;
+	unsigned char tok[TG_RULES_MAX_LEN], lits[256], *base;
 	char q[4 * QUOTE_MAX + 8];
-	size_t n, i, off, linelen, words, moff, slots;
-	int hasstar;
+	size_t n, i, off, linelen, words = 0, bytes = 0, moff, boff, size;
+	unsigned stars;
 
 	if (err != NULL && errsz > 0)
 		err[0] = '\0';
@@ -435,91 +508,95 @@ tg_rules_compile(enum tg_rules_kind kind, const char *text, size_t len,
 			    n, TG_RULES_MAX);
 		return NULL;
 	}
-	if ((r = calloc(1, sizeof *r)) == NULL)
-		goto nomem;
-	r->kind = kind;
-	if (n > 0) {
-		/* Texts take at most len + 1 bytes, patterns at most len. */
-		if ((r->v = calloc(n, sizeof *r->v)) == NULL ||
-		    (r->buf = malloc(2 * len + 2)) == NULL)
-			goto nomem;
-	}
-	off = 0;
-	words = 0;
-	slots = 0;
-	line = text;
-	for (i = 0; i < n; i++) {
-		struct rule *ru = &r->v[i];
-		unsigned char *tok;
+	/* First pass: parse every rule and size the block. */
+	memset(tmp, 0, n * sizeof *tmp);
+	for (i = 0, off = 0; i < n; i++, off += linelen + 1) {
+		struct rule *ru = &tmp[i];
 
-		nl = memchr(line, '\n', len - (size_t)(line - text));
-		linelen = nl != NULL ? (size_t)(nl - line) :
-		    len - (size_t)(line - text);
-		if ((reason = parse_rule(kind, line, linelen, &p)) != NULL) {
+		linelen = line_len(text, len, off);
+		if ((reason = parse_rule(kind, text + off, linelen, &p)) !=
+		    NULL) {
 			if (err != NULL && errsz > 0) {
 				/* Rules are user input; messages reach logs
 				 * and terminals. */
-				tg_names_quote(line, linelen, QUOTE_MAX, q,
-				    sizeof q);
+				tg_names_quote(text + off, linelen, QUOTE_MAX,
+				    q, sizeof q);
 				snprintf(err, errsz, "rule %zu \"%s\": %s",
 				    i + 1, q, reason);
 			}
-			tg_rules_free(r);
 			return NULL;
 		}
-		memcpy(r->buf + off, line, linelen);
-		r->buf[off + linelen] = '\0';
-		ru->text = r->buf + off;
-		ru->deny = p.deny;
-		ru->all = p.all;
-		ru->name = ru->text + p.name;
-		ru->namelen = p.namelen;
-		off += linelen + 1;
-		tok = (unsigned char *)r->buf + off;
-		ru->pat = tok;
-		ru->patlen = tokenize(kind, line + p.pat, p.patlen, tok,
-		    &hasstar);
-		off += ru->patlen;
-		if (hasstar) {
-			ru->nw = ru->patlen / 64 + 1;
-			words += (2 + scan_literals(ru)) * ru->nw;
-			slots += ru->span;
+		ru->flags = (unsigned char)((p.deny ? R_DENY : 0) |
+		    (p.all ? R_ALL : 0));
+		ru->namelen = (unsigned char)p.namelen;
+		ru->pat = (unsigned char)p.pat;
+		if (!p.all) {
+			ru->patlen = (uint16_t)tokenize(kind,
+			    text + off + p.pat, p.patlen, tok, &stars);
+			if (stars != 0) {
+				ru->flags |= (unsigned char)stars;
+				ru->nw = (unsigned char)(ru->patlen / 64 + 1);
+				ru->nlits = (unsigned char)scan_literals(tok,
+				    ru->patlen, lits);
+				words += nmasks(ru) * ru->nw;
+			}
 		}
-		r->n++;
-		line = nl != NULL ? nl + 1 : text + len;
+		bytes += ru->nlits + linelen + 1;
 	}
-	/* The slot tables go after the masks, in the same allocation. */
-	if (words > 0 && (r->masks = calloc(1, words * sizeof *r->masks +
-	    slots)) == NULL)
-		goto nomem;
-	moff = 0;
-	off = 0;
-	for (i = 0; i < r->n; i++) {
+	moff = offsetof(struct tg_rules, v) + n * sizeof *tmp;
+	moff = (moff + sizeof(uint64_t) - 1) & ~(sizeof(uint64_t) - 1);
+	boff = moff + words * sizeof(uint64_t);
+	size = boff + bytes;
+	/* At most 256 rules of 1 KiB: megabytes, never near 4 GiB. */
+	if (size > UINT32_MAX || (r = calloc(1, size)) == NULL) {
+		if (err != NULL && errsz > 0)
+			snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	r->size = (uint32_t)size;
+	r->n = (uint16_t)n;
+	r->kind = (unsigned char)kind;
+	base = (unsigned char *)r;
+	/* Second pass: lay out texts, literal lists and masks. */
+	for (i = 0, off = 0; i < n; i++, off += linelen + 1) {
 		struct rule *ru = &r->v[i];
 
-		if (ru->nw == 0)
-			continue;
-		moff += build_masks(ru, (unsigned char *)(r->masks + words) +
-		    off, r->masks + moff);
-		off += ru->span;
+		linelen = line_len(text, len, off);
+		*ru = tmp[i];
+		if (ru->nw > 0) {
+			tokenize(kind, text + off + ru->pat, linelen - ru->pat,
+			    tok, &stars);
+			scan_literals(tok, ru->patlen, base + boff);
+			ru->masks = (uint32_t)moff;
+			build_masks(ru, tok, base + boff,
+			    (uint64_t *)(void *)(base + moff));
+			moff += nmasks(ru) * ru->nw * sizeof(uint64_t);
+			boff += ru->nlits;
+		}
+		ru->text = (uint32_t)boff;
+		memcpy(base + boff, text + off, linelen);
+		boff += linelen + 1;
 	}
 	return r;
-nomem:
-	tg_rules_free(r);
-	if (err != NULL && errsz > 0)
-		snprintf(err, errsz, "out of memory");
-	return NULL;
 }
 
 void
 tg_rules_free(struct tg_rules *r)
 {
-	if (r == NULL)
-		return;
-	free(r->v);
-	free(r->buf);
-	free(r->masks);
 	free(r);
+}
+
+size_t
+tg_rules_size(const struct tg_rules *r)
+{
+	return r != NULL ? r->size : 0;
+}
+
+struct tg_rules *
+tg_rules_copy(const struct tg_rules *r, void *dst)
+{
+	memcpy(dst, r, r->size);
+	return dst;
 }
 
 size_t
@@ -533,7 +610,28 @@ tg_rules_text(const struct tg_rules *r, size_t i)
 {
 	if (r == NULL || i >= r->n)
 		return NULL;
-	return r->v[i].text;
+	return rule_text(r, &r->v[i]);
+}
+
+int
+tg_rules_same_text(const struct tg_rules *r, const char *text, size_t len)
+{
+	const char *t;
+	size_t i, off = 0, linelen;
+
+	if (text == NULL)
+		return tg_rules_count(r) == 0;
+	for (i = 0; i < tg_rules_count(r); i++, off += linelen + 1) {
+		if (off > len)
+			return 0;
+		linelen = line_len(text, len, off);
+		t = rule_text(r, &r->v[i]);
+		/* Rule texts hold no NUL: parse_rule() refuses it. */
+		if (strlen(t) != linelen || memcmp(t, text + off, linelen) != 0)
+			return 0;
+	}
+	/* Past the end after a last line without '\n', at it after one. */
+	return off >= len;
 }
 
 int
@@ -578,19 +676,21 @@ tg_rules_match_api(const struct tg_rules *r, const char *method,
 	head = mlen == 4 && memcmp(method, "HEAD", 4) == 0;
 	for (i = 0; i < r->n; i++) {
 		const struct rule *ru = &r->v[i];
+		const char *name = rule_text(r, ru) +
+		    ((ru->flags & R_DENY) != 0);
 
-		if (!ru->all) {
-			if (!(ru->namelen == 1 && ru->name[0] == '*') &&
+		if (!(ru->flags & R_ALL)) {
+			if (!(ru->namelen == 1 && name[0] == '*') &&
 			    !(ru->namelen == mlen &&
-			    memcmp(ru->name, method, mlen) == 0) &&
+			    memcmp(name, method, mlen) == 0) &&
 			    !(head && ru->namelen == 3 &&
-			    memcmp(ru->name, "GET", 3) == 0))
+			    memcmp(name, "GET", 3) == 0))
 				continue;
-			if (!rule_pat_match(ru, path, plen))
+			if (!rule_pat_match(r, ru, path, plen))
 				continue;
 		}
 		if (allow != NULL)
-			*allow = !ru->deny;
+			*allow = !(ru->flags & R_DENY);
 		return (long)i;
 	}
 	return -1;
@@ -610,21 +710,23 @@ tg_rules_match_resource(const struct tg_rules *r,
 		nattrs = 0;
 	for (i = 0; i < r->n; i++) {
 		const struct rule *ru = &r->v[i];
-		int hit = ru->all;
+		const char *name = rule_text(r, ru) +
+		    ((ru->flags & R_DENY) != 0);
+		int hit = (ru->flags & R_ALL) != 0;
 
 		for (k = 0; !hit && k < nattrs; k++) {
 			const struct tg_attr *at = &attrs[k];
 
 			if (at->key == NULL || at->value == NULL ||
 			    at->keylen != ru->namelen ||
-			    memcmp(at->key, ru->name, ru->namelen) != 0)
+			    memcmp(at->key, name, ru->namelen) != 0)
 				continue;
-			hit = rule_pat_match(ru, at->value, at->valuelen);
+			hit = rule_pat_match(r, ru, at->value, at->valuelen);
 		}
 		if (!hit)
 			continue;
 		if (allow != NULL)
-			*allow = !ru->deny;
+			*allow = !(ru->flags & R_DENY);
 		return (long)i;
 	}
 	return -1;

@@ -70,11 +70,33 @@ struct tg_rules *tg_rules_compile(enum tg_rules_kind kind, const char *text,
 /* Frees r; r may be NULL. */
 void	tg_rules_free(struct tg_rules *r);
 
+/*
+ * A compiled list is one block without pointers inside, so it can be
+ * moved: tg_rules_size() is its size in bytes (0 when r is NULL), and
+ * tg_rules_copy() copies r into dst, which holds that many bytes and is
+ * aligned for uint64_t, and returns the copy.  The copy lives in dst and
+ * belongs to dst's owner: never pass it to tg_rules_free().  This lets a
+ * caller keep a list inside one allocation of its own.  Thread-safe.
+ */
+size_t	tg_rules_size(const struct tg_rules *r);
+struct tg_rules *tg_rules_copy(const struct tg_rules *r, void *dst);
+
 /* The number of rules in r; 0 when r is NULL. */
 size_t	tg_rules_count(const struct tg_rules *r);
 
 /* Rule i as written, NUL-terminated, owned by r; NULL when out of range. */
 const char *tg_rules_text(const struct tg_rules *r, size_t i);
+
+/*
+ * Returns 1 when text (len bytes; NULL is empty) is r's rules as written,
+ * one per line, with or without a final '\n', else 0; compiling such a
+ * text gives a list equal to r.  An empty text is the text of an empty or
+ * NULL r.  This lets a caller keep r instead of its text and still
+ * compare texts byte for byte (it must remember the final '\n' itself).
+ * Thread-safe.
+ */
+int	tg_rules_same_text(const struct tg_rules *r, const char *text,
+	    size_t len);
 
 /*
  * Validates one rule (rule, len bytes, no newline) before it is stored.

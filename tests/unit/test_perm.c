@@ -304,6 +304,70 @@ run_limits(void)
 	    "too many permissions");
 }
 
+/*
+ * A packed copy is the same set in one caller-owned block: same items in
+ * the same order, same answers, nothing pointing back into the original.
+ */
+static void
+run_pack(void)
+{
+	static const char *const texts[] = {
+		"", "*", "a:b", "z:* a:b a:* c:d\nb:x", "r:a r:b r:c r:d r:e",
+	};
+	static const char *const probes[] = {
+		"*", "a:b", "a:c", "a:*", "z:q", "b:x", "r:c", "q:q",
+	};
+	struct tg_perm_set s, copy, miss;
+	union {
+		char	*align;
+		char	 bytes[512];
+	} buf;
+	char ctx[96], want[256], got[256];
+	size_t i, j, size;
+
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		snprintf(ctx, sizeof ctx, "pack \"%s\"", texts[i]);
+		must_parse(texts[i], &s, ctx);
+		size = tg_perm_pack_size(&s);
+		TG_CHECK(size <= sizeof buf.bytes, "%s: size %zu", ctx, size);
+		if (size > sizeof buf.bytes)
+			continue;
+		memset(buf.bytes, 0x55, sizeof buf.bytes);
+		tg_perm_pack(&s, buf.bytes, &copy);
+		TG_CHECK_INT(copy.n, s.n, ctx);
+		for (j = 0; j < s.n && j < copy.n; j++) {
+			TG_CHECK_STR(copy.items[j], s.items[j], ctx);
+			TG_CHECK(copy.items[j] >= buf.bytes &&
+			    copy.items[j] < buf.bytes + size, "%s: item %zu "
+			    "outside the block", ctx, j);
+		}
+		for (j = 0; j < sizeof probes / sizeof probes[0]; j++)
+			TG_CHECK_INT(tg_perm_covers(&copy, probes[j]),
+			    tg_perm_covers(&s, probes[j]), ctx);
+		TG_CHECK_INT(tg_perm_join(&s, ' ', want, sizeof want), 0, ctx);
+		TG_CHECK_INT(tg_perm_join(&copy, ' ', got, sizeof got), 0,
+		    ctx);
+		TG_CHECK_STR(got, want, ctx);
+		/* The copy outlives the original. */
+		tg_perm_set_free(&s);
+		must_parse("a:b r:*", &s, ctx);
+		TG_CHECK_INT(tg_perm_subset(&copy, &copy, &miss), 1, ctx);
+		tg_perm_set_free(&miss);
+		TG_CHECK_INT(tg_perm_subset(&s, &copy, &miss) == 1,
+		    tg_perm_covers(&copy, "a:b") &&
+		    tg_perm_covers(&copy, "r:*"), ctx);
+		tg_perm_set_free(&miss);
+		tg_perm_set_free(&s);
+	}
+	TG_CHECK_INT(tg_perm_pack_size(NULL), 0, "pack size NULL");
+	tg_perm_pack(NULL, buf.bytes, &copy);
+	TG_CHECK(copy.items == NULL && copy.n == 0, "pack NULL");
+	must_parse("a:b c:d", &s, "pack size");
+	TG_CHECK_INT(tg_perm_pack_size(&s), 2 * sizeof(char *) + 8,
+	    "pack size: two pointers, two strings");
+	tg_perm_set_free(&s);
+}
+
 int
 main(void)
 {
@@ -313,5 +377,6 @@ main(void)
 	run_subset_rows();
 	run_valid_and_join();
 	run_limits();
+	run_pack();
 	return tg_test_done("perm");
 }

@@ -456,6 +456,153 @@ out:
 	TG_CHECK_INT(tg_grant_scope_count(), base, "freeing all empties it");
 }
 
+/* A record whose scope has every part: both rule kinds, CIDRs,
+ * environments and a non-empty effective set. */
+static void
+rec_full(struct tg_record *r, const char *api, const char *resource)
+{
+	rec_init(r);
+	r->user_id = 42;
+	set(&r->permissions, "a:x b:*");
+	set(&r->role_permissions, "a:* b:y c:z");
+	set(&r->api_rules, api);
+	set(&r->resource_rules, resource);
+	set(&r->cidrs, "10.0.0.0/8\n::1/128");
+	set(&r->environments, "prod\nstage");
+}
+
+/*
+ * The parts of a scope, which live in one block at computed offsets, each
+ * answer as they should, and rule texts, which the scope keeps only in
+ * compiled form, still decide sharing byte for byte.
+ */
+static void
+test_scope_parts(void)
+{
+	static const struct {
+		const char	*method, *uri, *addr, *require, *resource, *env;
+		enum tg_reason	 want;
+		long		 rule;
+		const char	*detail;
+	} parts[] = {
+		{ "GET", "/b/x", "10.1.2.3", NULL, NULL, "prod", TG_ALLOWED, 1,
+		    "GET /b/*" },
+		{ "HEAD", "/a", "::1", NULL, NULL, "stage", TG_ALLOWED, 0,
+		    "GET /a" },
+		{ "GET", "/b/x/y", "10.1.2.3", NULL, NULL, "prod",
+		    TG_NO_RULE_MATCHED, -1, "no API rule matched" },
+		{ "GET", "/a", "11.0.0.1", NULL, NULL, "prod", TG_IP_DENIED,
+		    -1, "" },
+		{ "GET", "/a", "10.0.0.1", NULL, NULL, "dev", TG_ENV_DENIED,
+		    -1, NULL },
+		{ "GET", "/", "10.0.0.1", "a:x b:y", NULL, "prod", TG_ALLOWED,
+		    -1, "" },
+		{ "GET", "/", "10.0.0.1", "c:z", NULL, "prod",
+		    TG_INSUFFICIENT_PERMISSIONS, -1, "c:z" },
+		{ "GET", "/", "10.0.0.1", NULL, "k:v", "prod", TG_ALLOWED, 0,
+		    "k:v" },
+		{ "GET", "/", "10.0.0.1", NULL, "k:w1", "prod", TG_RULE_DENIED,
+		    1, "!k:w*" },
+	};
+	static const char *const api = "GET /a\nGET /b/*";
+	static const char *const res = "k:v\n!k:w*";
+	static const struct {
+		const char	*api, *resource;
+	} other[] = {
+		{ "GET /a\nGET /b/*\n", "k:v\n!k:w*" },
+		{ "GET /a\nGET /b/*", "k:v\n!k:w*\n" },
+		{ "GET /a\nGET /b/*\nGET /c", "k:v\n!k:w*" },
+		{ "GET /a\nGET /b/", "k:v\n!k:w*" },
+		{ "GET /a", "k:v\n!k:w*" },
+		{ "GET /a\nGET /b/*", "k:v" },
+		{ "GET /a\nGET /b/*", "" },
+		{ "", "k:v\n!k:w*" },
+	};
+	const struct tg_perm_set *eff;
+	struct tg_record r;
+	struct tg_grant *a, *b, *c, *e;
+	struct tg_decision d;
+	struct tg_request req;
+	char ctx[96];
+	size_t i, base = tg_grant_scope_count();
+
+	rec_full(&r, api, res);
+	a = build(&r);
+	memcpy(r.id, "ZZZZZZZZZZZZ", 13);
+	memcpy(r.hash, OLD, sizeof OLD);
+	b = build(&r);
+	tg_record_free(&r);
+	if (a == NULL || b == NULL)
+		goto out;
+	TG_CHECK(tg_grant_scope(a) == tg_grant_scope(b), "full: shared");
+	TG_CHECK_STR(tg_grant_user(a), "alice", "full: user");
+	TG_CHECK_INT(tg_grant_user_id(a), 42, "full: user id");
+	TG_CHECK_STR(tg_grant_effective(a), "a:x b:y", "full: effective");
+	eff = tg_grant_effective_set(a);
+	TG_CHECK(eff != NULL && eff->n == 2, "full: effective set");
+	if (eff != NULL && eff->n == 2) {
+		TG_CHECK_STR(eff->items[0], "a:x", "full: item 0");
+		TG_CHECK_STR(eff->items[1], "b:y", "full: item 1");
+		TG_CHECK(tg_perm_covers(eff, "b:y") &&
+		    !tg_perm_covers(eff, "b:z"), "full: covers");
+	}
+	TG_CHECK_STR(tg_grant_rule_text(a, 1, 1), "GET /b/*", "API text");
+	TG_CHECK_STR(tg_grant_rule_text(a, 2, 1), "!k:w*", "resource text");
+	TG_CHECK_STR(tg_grant_rule_text(a, 1, 2), "", "API out of range");
+	TG_CHECK_STR(tg_grant_rule_text(a, 2, -1), "", "negative index");
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		snprintf(ctx, sizeof ctx, "full row %zu", i);
+		req.method = parts[i].method;
+		req.uri = parts[i].uri;
+		req.remote_addr = parts[i].addr;
+		req.require = parts[i].require;
+		req.resource = parts[i].resource;
+		req.env = parts[i].env;
+		tg_policy_decide(b, H, &req, NOW, &d);
+		TG_CHECK(d.reason == TG_NOT_FOUND, "%s: b's secret", ctx);
+		tg_policy_decide(a, H, &req, NOW, &d);
+		TG_CHECK(d.reason == parts[i].want, "%s: got %s", ctx,
+		    tg_policy_reason_str(d.reason));
+		TG_CHECK_INT(d.rule, parts[i].rule, ctx);
+		if (parts[i].detail != NULL)
+			TG_CHECK_STR(d.detail, parts[i].detail, ctx);
+	}
+	/* Rule texts differing in one byte, a newline included: not shared. */
+	for (i = 0; i < sizeof other / sizeof other[0]; i++) {
+		snprintf(ctx, sizeof ctx, "rule texts %zu", i);
+		rec_full(&r, other[i].api, other[i].resource);
+		c = build(&r);
+		e = build(&r);
+		tg_record_free(&r);
+		TG_CHECK(c != NULL && tg_grant_scope(c) != tg_grant_scope(a),
+		    "%s: shares with the base", ctx);
+		TG_CHECK(c != NULL && e != NULL &&
+		    tg_grant_scope(c) == tg_grant_scope(e),
+		    "%s: equal texts do not share", ctx);
+		TG_CHECK_INT(tg_grant_scope_count(), base + 2, ctx);
+		tg_grant_free(c);
+		tg_grant_free(e);
+	}
+	/* An empty effective set takes no room and is still a set. */
+	rec_full(&r, api, res);
+	set(&r.role_permissions, "q:q");
+	c = build(&r);
+	tg_record_free(&r);
+	if (c != NULL) {
+		eff = tg_grant_effective_set(c);
+		TG_CHECK(eff != NULL && eff->n == 0, "empty effective set");
+		TG_CHECK(!tg_perm_covers(eff, "a:x"), "empty covers nothing");
+		TG_CHECK_STR(tg_grant_effective(c), "", "empty effective");
+		TG_CHECK_STR(tg_grant_rule_text(c, 2, 0), "k:v",
+		    "empty: rules");
+	}
+	tg_grant_free(c);
+out:
+	tg_grant_free(a);
+	tg_grant_free(b);
+	TG_CHECK_INT(tg_grant_scope_count(), base, "full: all gone");
+}
+
 #define THREADS		8
 #define ROUNDS		20000
 #define VARIANTS	5
@@ -585,6 +732,7 @@ main(void)
 	test_effective_and_corrupt();
 	test_reasons();
 	test_scope_sharing();
+	test_scope_parts();
 	test_scope_threads();
 	return tg_test_done("test_policy");
 }

@@ -2,6 +2,7 @@
  * test_rules.c: API and resource rules, from seed 000's examples to the
  * parser's error messages and the matcher's worst case.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -615,6 +616,323 @@ run_random_lists(void)
 	TG_CHECK_INT(bad, 0, "random list disagreements");
 }
 
+/*
+ * The reference for long patterns, where ref_match() would take
+ * exponential time: the textbook dynamic programme over (subject prefix,
+ * pattern prefix), O(subject x pattern).  Same semantics as ref_match().
+ */
+static int
+dp_match(const char *p, const char *s, int api)
+{
+	static int tk[TG_RULES_MAX_LEN + 1];
+	static unsigned char prev[TG_RULES_MAX_LEN + 2];
+	static unsigned char cur[TG_RULES_MAX_LEN + 2];
+	size_t m = 0, i, j, run;
+
+	while (*p != '\0') {
+		if (*p != '*') {
+			tk[m++] = (unsigned char)*p++;
+			continue;
+		}
+		for (run = 0; *p == '*'; p++)
+			run++;
+		tk[m++] = (!api || run > 1) ? -1 : -2;	/* "**" : "*" */
+	}
+	prev[0] = 1;
+	for (j = 1; j <= m; j++)
+		prev[j] = prev[j - 1] && tk[j - 1] < 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		cur[0] = 0;
+		for (j = 1; j <= m; j++) {
+			int t = tk[j - 1];
+
+			if (t < 0)
+				cur[j] = cur[j - 1] || (prev[j] &&
+				    (t == -1 || c != '/'));
+			else
+				cur[j] = prev[j - 1] && t == c;
+		}
+		memcpy(prev, cur, m + 1);
+	}
+	return prev[m];
+}
+
+/* A random pattern of about len bytes that the parser accepts. */
+static size_t
+random_pattern(unsigned long *seed, int api, size_t len, char *out)
+{
+	static const char lits[] = "!$&'()+,-0123456789:=@AZ_az~bcyx";
+	size_t n = 0;
+	int prev_star = 0, prev_slash = 0;
+
+	if (api) {
+		out[n++] = '/';
+		prev_slash = 1;
+	}
+	while (n < len) {
+		unsigned long r = next_rand(seed) % 16;
+
+		if (r < 3 && !prev_star) {
+			n += (size_t)snprintf(out + n, 3, "%s",
+			    api && r == 0 ? "*" : "**");
+			prev_star = 1;
+			prev_slash = 0;
+		} else if (r < 5 && api && !prev_slash) {
+			out[n++] = '/';
+			prev_slash = 1;
+			prev_star = 0;
+		} else {
+			out[n++] = lits[next_rand(seed) % (sizeof lits - 1)];
+			prev_star = prev_slash = 0;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* A subject made from pattern p: stars become short random runs, and
+ * now and then a byte changes, so that some match and some do not. */
+static void
+random_subject(unsigned long *seed, const char *p, char *out, size_t max)
+{
+	static const char runs[] = "ab/9~\"^\xe9";
+	size_t n = 0, k;
+
+	while (*p != '\0' && n + 4 < max) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			for (k = next_rand(seed) % 4; k > 0; k--)
+				out[n++] = runs[next_rand(seed) %
+				    (sizeof runs - 1)];
+			continue;
+		}
+		out[n++] = *p++;
+	}
+	if (n > 1 && next_rand(seed) % 4 == 0)
+		out[1 + next_rand(seed) % (n - 1)] = runs[next_rand(seed) %
+		    (sizeof runs - 1)];
+	out[n] = '\0';
+}
+
+/*
+ * Random lists of two to six long rules (up to 300 bytes, so masks span
+ * several words), over literal bytes from '!' to '~', both kinds,
+ * against subjects made from one of the rules: the first rule the
+ * reference accepts must be the one reported, and tg_rules_text() must
+ * give each rule back as written.
+ */
+static void
+run_random_long(void)
+{
+	static char text[6 * 320], pats[6][310], subject[1400];
+	unsigned long seed = 99;
+	char ctx[200], err[256];
+	unsigned iter, compiled = 0, matched = 0, bad = 0;
+
+	for (iter = 0; iter < 3000 && bad == 0; iter++) {
+		int api = (iter & 1) == 0;
+		size_t nrules, i, n = 0;
+		struct tg_rules *r;
+		struct tg_attr at;
+		long got, want = -1;
+
+		nrules = 2 + next_rand(&seed) % 5;
+		for (i = 0; i < nrules; i++) {
+			random_pattern(&seed, api, 1 + next_rand(&seed) %
+			    (api ? 300 : 250), pats[i]);
+			n += (size_t)snprintf(text + n, sizeof text - n,
+			    "%s%s%s%s", i > 0 ? "\n" : "",
+			    next_rand(&seed) % 3 == 0 ? "!" : "",
+			    api ? "GET " : "k:", pats[i]);
+		}
+		random_subject(&seed, pats[next_rand(&seed) % nrules], subject,
+		    sizeof subject);
+		r = tg_rules_compile(api ? API : RES, text, n, err, sizeof err);
+		TG_CHECK(r != NULL, "long list compiles: %s", err);
+		if (r == NULL) {
+			bad++;
+			continue;
+		}
+		compiled++;
+		for (i = 0; i < nrules && want < 0; i++)
+			if (dp_match(pats[i], subject, api) &&
+			    (api || subject[0] != '\0'))
+				want = (long)i;
+		if (api)
+			got = tg_rules_match_api(r, "GET", subject, NULL);
+		else {
+			at.key = "k";
+			at.keylen = 1;
+			at.value = subject;
+			at.valuelen = strlen(subject);
+			got = tg_rules_match_resource(r, &at,
+			    at.valuelen > 0 ? 1 : 0, NULL);
+		}
+		matched += want >= 0;
+		if (got != want) {
+			bad++;
+			snprintf(ctx, sizeof ctx, "random long list %u", iter);
+			TG_CHECK_INT(got, want, ctx);
+		}
+		for (i = 0, n = 0; i < nrules; i++) {
+			const char *t = tg_rules_text(r, i);
+			size_t tl = t != NULL ? strlen(t) : 0;
+
+			if (t == NULL || memcmp(t, text + n, tl) != 0 ||
+			    (text[n + tl] != '\n' && text[n + tl] != '\0')) {
+				bad++;
+				TG_CHECK(0, "long list %u: text of rule %zu",
+				    iter, i);
+				break;
+			}
+			n += tl + 1;
+		}
+		TG_CHECK_INT(tg_rules_same_text(r, text, strlen(text)), 1,
+		    "long list: same text");
+		tg_rules_free(r);
+	}
+	TG_CHECK(compiled == 3000 && matched > 600 && matched < 2900,
+	    "random long lists: %u compiled, %u matched", compiled, matched);
+	TG_CHECK_INT(bad, 0, "random long list disagreements");
+}
+
+/*
+ * A list copied elsewhere with tg_rules_copy() answers exactly as the
+ * original, after the original is gone: nothing in it points into
+ * itself.
+ */
+static void
+run_copy(void)
+{
+	static const char *const lists[] = {
+		"GET /api/**\n!DELETE /api/*/x\nPOST /t/*/y/**z\n*",
+		"!GET /secret\nGET /~a-b/*\nHEAD /h\nGET /\xc3\xa9t\xc3\xa9/*",
+		"k:v*\n!k:*x*\ncategory:math\nscriptSet:*code",
+	};
+	static const char *const subjects[] = {
+		"/api/a", "/api/a/x", "/api/a/b/x", "/t/q/y/z", "/t/q/y/1/2z",
+		"/secret", "/~a-b/", "/~a-b/c", "/h", "/\xc3\xa9t\xc3\xa9/x",
+		"vx", "v", "axb", "math", "opencode", "/",
+	};
+	const char *methods[] = { "GET", "POST", "DELETE", "HEAD" };
+	struct tg_rules *r, *c;
+	struct tg_attr at[2];
+	char err[256], ctx[128];
+	uint64_t *buf;
+	size_t i, j, k, size;
+	long want[16][4];
+	int api, n;
+
+	for (i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+		api = i < 2;
+		r = tg_rules_compile(api ? API : RES, lists[i],
+		    strlen(lists[i]), err, sizeof err);
+		TG_CHECK(r != NULL, "copy list %zu: %s", i, err);
+		if (r == NULL)
+			continue;
+		size = tg_rules_size(r);
+		TG_CHECK(size > 0, "copy list %zu: size", i);
+		for (j = 0; j < 16; j++)
+			for (k = 0; k < 4; k++) {
+				at[0].key = "k";
+				at[0].keylen = 1;
+				at[1].key = k % 2 ? "category" : "scriptSet";
+				at[1].keylen = strlen(at[1].key);
+				at[0].value = at[1].value = subjects[j];
+				at[0].valuelen = at[1].valuelen =
+				    strlen(subjects[j]);
+				want[j][k] = api ? tg_rules_match_api(r,
+				    methods[k], subjects[j], &n) :
+				    tg_rules_match_resource(r, at + k % 2, 1,
+				    &n);
+			}
+		buf = malloc(size + sizeof *buf);
+		if (buf == NULL)
+			continue;
+		memset(buf, 0xA5, size + sizeof *buf);
+		c = tg_rules_copy(r, buf + 1);
+		TG_CHECK(c == (void *)(buf + 1), "copy list %zu: in dst", i);
+		TG_CHECK_INT(tg_rules_size(c), size, "copy size");
+		TG_CHECK_INT(tg_rules_count(c), tg_rules_count(r),
+		    "copy count");
+		TG_CHECK_INT(tg_rules_same_text(c, lists[i], strlen(lists[i])),
+		    1, "copy same text");
+		tg_rules_free(r);
+		for (j = 0; j < 16; j++)
+			for (k = 0; k < 4; k++) {
+				at[0].key = "k";
+				at[0].keylen = 1;
+				at[1].key = k % 2 ? "category" : "scriptSet";
+				at[1].keylen = strlen(at[1].key);
+				at[0].value = at[1].value = subjects[j];
+				at[0].valuelen = at[1].valuelen =
+				    strlen(subjects[j]);
+				snprintf(ctx, sizeof ctx,
+				    "copy list %zu, %s %s", i, methods[k],
+				    subjects[j]);
+				TG_CHECK_INT(api ? tg_rules_match_api(c,
+				    methods[k], subjects[j], &n) :
+				    tg_rules_match_resource(c, at + k % 2, 1,
+				    &n), want[j][k], ctx);
+			}
+		free(buf);
+	}
+	TG_CHECK_INT(tg_rules_size(NULL), 0, "size of NULL");
+}
+
+/* tg_rules_same_text(): the rules as written, one final '\n' or none. */
+static void
+run_same_text(void)
+{
+	static const struct {
+		const char	*rules;		/* compiled; NULL: no list */
+		const char	*text;
+		int		 want;
+	} rows[] = {
+		{ "GET /a\nGET /b", "GET /a\nGET /b", 1 },
+		{ "GET /a\nGET /b", "GET /a\nGET /b\n", 1 },
+		{ "GET /a\nGET /b\n", "GET /a\nGET /b", 1 },
+		{ "GET /a\nGET /b", "GET /a\nGET /b\n\n", 0 },
+		{ "GET /a\nGET /b", "GET /a", 0 },
+		{ "GET /a\nGET /b", "GET /a\n", 0 },
+		{ "GET /a\nGET /b", "GET /a\nGET /bb", 0 },
+		{ "GET /a\nGET /b", "GET /a\nGET /", 0 },
+		{ "GET /a\nGET /b", "GET /a\nGET /b\nGET /c", 0 },
+		{ "GET /a\nGET /b", "GET /aGET /b", 0 },
+		{ "GET /a\nGET /b", "GET /b\nGET /a", 0 },
+		{ "GET /a\nGET /b", "", 0 },
+		{ "*", "*", 1 },
+		{ "*", "!*", 0 },
+		{ "", "", 1 },
+		{ "", "\n", 0 },
+		{ "", "*", 0 },
+		{ NULL, "", 1 },
+		{ NULL, "*", 0 },
+	};
+	struct tg_rules *r;
+	char err[256], ctx[96];
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		snprintf(ctx, sizeof ctx, "same text row %zu", i);
+		r = NULL;
+		if (rows[i].rules != NULL) {
+			r = tg_rules_compile(API, rows[i].rules,
+			    strlen(rows[i].rules), err, sizeof err);
+			TG_CHECK(r != NULL, "%s: %s", ctx, err);
+			if (r == NULL)
+				continue;
+		}
+		TG_CHECK_INT(tg_rules_same_text(r, rows[i].text,
+		    strlen(rows[i].text)), rows[i].want, ctx);
+		tg_rules_free(r);
+	}
+	TG_CHECK_INT(tg_rules_same_text(NULL, NULL, 5), 1, "NULL text");
+}
+
 int
 main(void)
 {
@@ -625,5 +943,8 @@ main(void)
 	run_limits();
 	run_random();
 	run_random_lists();
+	run_random_long();
+	run_copy();
+	run_same_text();
 	return tg_test_done("rules");
 }
