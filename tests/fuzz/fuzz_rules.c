@@ -28,12 +28,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	r = tg_rules_compile(TG_RULES_API, s, size, err, sizeof err);
 	if (r != NULL) {
+		uint64_t *block;
+		struct tg_rules *c;
+		int callow;
+
 		idx = tg_rules_match_api(r, "GET", "/api/v1/x/y", &allow);
 		if (idx >= (long)tg_rules_count(r))
 			abort();
 		for (i = 0; i < tg_rules_count(r); i++)
 			if (tg_rules_text(r, i) == NULL)
 				abort();
+		/* The text it was compiled from is its text. */
+		if (!tg_rules_same_text(r, s, size))
+			abort();
+		/* A copy (as a cache scope keeps it) decides the same,
+		 * after the original is gone. */
+		block = malloc(tg_rules_size(r) + sizeof *block);
+		if (block != NULL) {
+			c = tg_rules_copy(r, block);
+			tg_rules_free(r);
+			r = NULL;
+			if (tg_rules_match_api(c, "GET", "/api/v1/x/y",
+			    &callow) != idx || (idx >= 0 && callow != allow))
+				abort();
+			free(block);
+		}
 		tg_rules_free(r);
 	}
 	r = tg_rules_compile(TG_RULES_RESOURCE, s, size, err, sizeof err);
