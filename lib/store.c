@@ -580,10 +580,13 @@ tg_store_lookup(struct tg_store *s, const char *id, struct tg_record *rec)
 	return routed(s, lookup_read, &a);
 }
 
-/* Runs one statement that returns no rows. */
+/*
+ * Runs one statement that returns no rows; *affected and *insert_id
+ * (either may be NULL) get its affected rows and AUTO_INCREMENT id.
+ */
 static int
-run(struct tg_store *s, const char *sql, const struct prm *p, unsigned np,
-    unsigned long long *affected)
+run_ids(struct tg_store *s, const char *sql, const struct prm *p,
+    unsigned np, unsigned long long *affected, unsigned long long *insert_id)
 {
 	MYSQL_STMT *st;
 	int rc;
@@ -594,8 +597,18 @@ run(struct tg_store *s, const char *sql, const struct prm *p, unsigned np,
 	rc = execute(s, st, p, np);
 	if (rc == TG_STORE_OK && affected != NULL)
 		*affected = mysql_stmt_affected_rows(st);
+	if (rc == TG_STORE_OK && insert_id != NULL)
+		*insert_id = mysql_stmt_insert_id(st);
 	mysql_stmt_close(st);
 	return rc;
+}
+
+/* Runs one statement that returns no rows. */
+static int
+run(struct tg_store *s, const char *sql, const struct prm *p, unsigned np,
+    unsigned long long *affected)
+{
+	return run_ids(s, sql, p, np, affected, NULL);
 }
 
 /*
@@ -608,20 +621,14 @@ static int
 run_marked(struct tg_store *s, enum mark m, const char *sql,
     const struct prm *p, unsigned np)
 {
-	unsigned long long id;
-	MYSQL_STMT *st;
+	unsigned long long n = 0, id = 0;
 	int rc;
 
-	st = prepare(s, -1, sql, &rc);
-	if (st == NULL)
-		return rc;
-	rc = execute(s, st, p, np);
-	if (rc == TG_STORE_OK && mysql_stmt_affected_rows(st) > 0 &&
-	    (id = mysql_stmt_insert_id(st)) != 0) {
+	rc = run_ids(s, sql, p, np, &n, &id);
+	if (rc == TG_STORE_OK && n > 0 && id != 0) {
 		s->mark = m;
 		s->mark_id = id;
 	}
-	mysql_stmt_close(st);
 	return rc;
 }
 

@@ -542,6 +542,25 @@ run_random(void)
 }
 
 /*
+ * The index r reports for subject: through the API matcher ("GET"), or
+ * through the resource matcher as the value of the one attribute "k"
+ * (none when subject is empty).
+ */
+static long
+rules_index(const struct tg_rules *r, int api, const char *subject)
+{
+	struct tg_attr at;
+
+	if (api)
+		return tg_rules_match_api(r, "GET", subject, NULL);
+	at.key = "k";
+	at.keylen = 1;
+	at.value = subject;
+	at.valuelen = strlen(subject);
+	return tg_rules_match_resource(r, &at, at.valuelen > 0 ? 1 : 0, NULL);
+}
+
+/*
  * Random lists of up to four rules, several with stars, over an alphabet
  * whose bytes lie below, inside and above each pattern's literal range:
  * every rule's byte table sits at its own offset in one allocation, so a
@@ -561,7 +580,6 @@ run_random_lists(void)
 		int api = (iter & 1) == 0;
 		size_t nrules, i, k, n = 0, plen, slen;
 		struct tg_rules *r;
-		struct tg_attr at;
 		long got, want = -1;
 
 		nrules = 1 + next_rand(&seed) % 4;
@@ -592,16 +610,7 @@ run_random_lists(void)
 			if (ref_match(pats[i], subject, api) &&
 			    (api || subject[0] != '\0'))
 				want = (long)i;
-		if (api)
-			got = tg_rules_match_api(r, "GET", subject, NULL);
-		else {
-			at.key = "k";
-			at.keylen = 1;
-			at.value = subject;
-			at.valuelen = strlen(subject);
-			got = tg_rules_match_resource(r, &at,
-			    at.valuelen > 0 ? 1 : 0, NULL);
-		}
+		got = rules_index(r, api, subject);
 		matched += want >= 0;
 		if (got != want) {
 			bad++;
@@ -736,7 +745,6 @@ run_random_long(void)
 		int api = (iter & 1) == 0;
 		size_t nrules, i, n = 0;
 		struct tg_rules *r;
-		struct tg_attr at;
 		long got, want = -1;
 
 		nrules = 2 + next_rand(&seed) % 5;
@@ -761,16 +769,7 @@ run_random_long(void)
 			if (dp_match(pats[i], subject, api) &&
 			    (api || subject[0] != '\0'))
 				want = (long)i;
-		if (api)
-			got = tg_rules_match_api(r, "GET", subject, NULL);
-		else {
-			at.key = "k";
-			at.keylen = 1;
-			at.value = subject;
-			at.valuelen = strlen(subject);
-			got = tg_rules_match_resource(r, &at,
-			    at.valuelen > 0 ? 1 : 0, NULL);
-		}
+		got = rules_index(r, api, subject);
 		matched += want >= 0;
 		if (got != want) {
 			bad++;
