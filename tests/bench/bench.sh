@@ -20,7 +20,8 @@
 #   (4) a token with a bad checksum (401 MALFORMED, no database access),
 #       with and without the denial log line, and with the brake
 #   (5) well-formed tokens with unknown ids (401 NOT_FOUND), picked at
-#       random by wrk from a file made with tokentool (the negative cache)
+#       random by wrk from a file made with tokentool (the negative cache); compared
+#       with null-authz under the same wrk script, which costs wrk itself
 #   A   the authorizers alone through fcgi-load
 #   (6) Apache: mod_authnz_fcgi and mod_fcgid, each with null-authz and
 #       tokengate-authz; Apache static; mod_authn_dbd with and without
