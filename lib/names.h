@@ -38,4 +38,17 @@ int	tg_names_header_safe(const char *s);
 void	tg_names_quote(const char *s, size_t len, size_t max, char *dst,
 	    size_t dstsz);
 
+/*
+ * Copies s (len bytes of anything) into dst as text that is always valid,
+ * printable UTF-8, for the audit log and other stored or logged text:
+ * printable characters are kept whole and every other byte (controls,
+ * DEL, bytes that are not canonical UTF-8) becomes \xNN, so no line can
+ * be forged.  (A literal "\x0a" in the input reads the same as an escaped
+ * newline: this is text for people, and it is often already quoted.)  The copy is at most max bytes (and fits in
+ * dstsz with its NUL); it is cut only between characters, and a cut is
+ * marked with "...".  dst is always terminated when dstsz > 0.
+ */
+void	tg_names_clean(const char *s, size_t len, size_t max, char *dst,
+	    size_t dstsz);
+
 #endif /* TG_NAMES_H */
