@@ -45,6 +45,14 @@ static const struct {
 	{ "graceSeconds",	F_GRACE },
 };
 
+/*
+ * Client text quoted in a message: tg_names_quote of at most 64 bytes,
+ * each at most 4 bytes escaped, "..." and the NUL.  Quoting, never "%.Ns",
+ * because a byte-count cut can split a UTF-8 character and a raw control
+ * character would reach the audit log as it is.
+ */
+#define TG_APIREQ_QUOTE	(64 * 4 + 4)
+
 /* Which fields each body may carry, as bit masks of enum field. */
 #define BIT(f)		(1u << (f))
 #define CREATE_FIELDS	(BIT(F_NAME) | BIT(F_PERMS) | BIT(F_EXPIRES) | \
@@ -84,6 +92,14 @@ tg_apireq_token_free(struct tg_apireq_token *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* A member name of the client's as the error's field, quoted to fit. */
+static void
+field_quote(struct tg_apireq_error *e, const char *key)
+{
+	tg_names_quote(key, strlen(key), (sizeof e->field - 4) / 4, e->field,
+	    sizeof e->field);
+}
+
 /*
  * The strict check, then json-c.  Returns the body's object (a new
  * reference) or NULL with err set.
@@ -94,13 +110,15 @@ parse_object(const char *body, size_t len, struct tg_apireq_error *err)
 	struct json_tokener *tok;
 	struct json_object *o;
 	enum tg_jsoncheck_rc rc;
-	char msg[128], key[64];
+	char msg[128], key[64], q[TG_APIREQ_QUOTE];
 
 	rc = tg_jsoncheck(body, len, TG_APIREQ_DEPTH, msg, sizeof msg, key,
 	    sizeof key);
 	if (rc == TG_JSONCHECK_DUPLICATE) {
-		seterr(err, 400, "invalid_json", key, "member \"%s\" appears "
-		    "more than once", key);
+		tg_names_quote(key, strlen(key), 60, q, sizeof q);
+		seterr(err, 400, "invalid_json", NULL, "member \"%s\" appears "
+		    "more than once", q);
+		field_quote(err, key);
 		return NULL;
 	}
 	if (rc != TG_JSONCHECK_OK) {
@@ -213,14 +231,15 @@ check_item(enum field f, const char *s, size_t n, const char *where,
     char *canon, size_t canonsz, struct tg_apireq_error *err)
 {
 	struct tg_cidr c;
-	char why[256];
+	char why[256], q[TG_APIREQ_QUOTE];
 
 	switch (f) {
 	case F_PERMS:
+		tg_names_quote(s, n, 60, q, sizeof q);
 		if (!tg_perm_valid(s, n))
 			return seterr(err, 400, "invalid_field", where,
-			    "\"%.140s\" is not a permission (resource:action, "
-			    "resource:* or *)", s);
+			    "\"%s\" is not a permission (resource:action, "
+			    "resource:* or *)", q);
 		break;
 	case F_API:
 	case F_RESOURCE:
@@ -241,10 +260,11 @@ check_item(enum field f, const char *s, size_t n, const char *where,
 			    "CIDR");
 		break;
 	case F_ENVS:
+		tg_names_quote(s, n, 40, q, sizeof q);
 		if (!tg_names_env_valid(s, n))
 			return seterr(err, 400, "invalid_field", where,
-			    "\"%.40s\" is not an environment name (1-32 of "
-			    "a-z, 0-9, _ and -)", s);
+			    "\"%s\" is not an environment name (1-32 of "
+			    "a-z, 0-9, _ and -)", q);
 		break;
 	default:
 		return seterr(err, 400, "invalid_field", where, "unexpected "
@@ -325,7 +345,7 @@ read_fields(struct json_object *o, unsigned allowed,
 	const struct tg_config_profile *prof;
 	const char *s;
 	size_t i, n;
-	char **dst;
+	char **dst, q[TG_APIREQ_QUOTE];
 	long maxd;
 
 	json_object_object_foreach(o, key, val) {
@@ -333,9 +353,13 @@ read_fields(struct json_object *o, unsigned allowed,
 			if (strcmp(field_names[i].name, key) == 0)
 				break;
 		if (i == sizeof field_names / sizeof field_names[0] ||
-		    !(allowed & BIT(field_names[i].f)))
-			return seterr(err, 400, "unknown_field", key, "unknown "
-			    "member \"%.60s\"", key);
+		    !(allowed & BIT(field_names[i].f))) {
+			tg_names_quote(key, strlen(key), 60, q, sizeof q);
+			seterr(err, 400, "unknown_field", NULL, "unknown "
+			    "member \"%s\"", q);
+			field_quote(err, key);
+			return -1;
+		}
 		switch (field_names[i].f) {
 		case F_NAME:
 			if (get_string(val, key, &s, &n, err) != 0)
@@ -365,10 +389,12 @@ read_fields(struct json_object *o, unsigned allowed,
 			if (get_string(val, key, &s, &n, err) != 0)
 				return -1;
 			prof = cfg != NULL ? tg_config_profile(cfg, s) : NULL;
-			if (prof == NULL)
+			if (prof == NULL) {
+				tg_names_quote(s, n, 64, q, sizeof q);
 				return seterr(err, 400, "invalid_field", key,
-				    "no profile named \"%.64s\" (GET /profiles "
-				    "lists them)", s);
+				    "no profile named \"%s\" (GET /profiles "
+				    "lists them)", q);
+			}
 			if ((t->profile = strdup(s)) == NULL)
 				return seterr(err, 400, "invalid_field", key,
 				    "out of memory");
@@ -710,6 +736,12 @@ check_envs(const char *caller, const char *mint, struct tg_apireq_error *err)
  * whose only rule is "*" (it allows everything, so any list is narrower),
  * and the caller's list with deny ('!') rules put in front of it (first
  * match wins, so a leading deny can only take requests away).
+ *
+ * An empty caller list is a list like any other, not "no limit": no rules
+ * of a kind means that kind of access is off (no match denies), so the
+ * only narrower lists are the empty one and lists of '!' rules alone,
+ * which deny everything too.  Reading "no rules" as "unrestricted" here
+ * once let a token without API rules mint a child with "*".
  */
 static int
 rules_narrower(const char *caller, const char *child)
@@ -719,6 +751,15 @@ rules_narrower(const char *caller, const char *child)
 
 	if (strcmp(caller, "*") == 0 || strcmp(caller, child) == 0)
 		return 1;
+	if (cl == 0) {
+		/* Every rule of the child must be a deny. */
+		for (p = child; *p != '\0'; p = *e == '\n' ? e + 1 : e) {
+			e = p + strcspn(p, "\n");
+			if (p[0] != '!')
+				return 0;
+		}
+		return 1;
+	}
 	if (hl <= cl || strcmp(child + hl - cl, caller) != 0 ||
 	    child[hl - cl - 1] != '\n')
 		return 0;
@@ -768,20 +809,33 @@ tg_apireq_check_mint(const struct tg_apireq_caller *c,
 	} else if (!empty(c->environments) &&
 	    (rc = check_envs(c->environments, m->environments, err)) != 0) {
 		/* As above. */
-	} else if (!empty(c->api_rules) && !rules_narrower(c->api_rules,
+	} else if (!rules_narrower(c->api_rules != NULL ? c->api_rules : "",
 	    m->api_rules != NULL ? m->api_rules : "")) {
-		seterr(err, 403, "cannot_grant", "apiRules", "the calling "
-		    "token has apiRules, so the new token's must be the same, "
-		    "or the same with '!' rules in front (leave apiRules out "
-		    "to inherit them)");
+		if (empty(c->api_rules))
+			seterr(err, 403, "cannot_grant", "apiRules", "the "
+			    "calling token has no apiRules, so API access is "
+			    "off for it and the new token may not have any "
+			    "either (only '!' rules)");
+		else
+			seterr(err, 403, "cannot_grant", "apiRules", "the "
+			    "calling token has apiRules, so the new token's "
+			    "must be the same, or the same with '!' rules in "
+			    "front (leave apiRules out to inherit them)");
 		rc = 1;
-	} else if (!empty(c->resource_rules) &&
-	    !rules_narrower(c->resource_rules,
-	    m->resource_rules != NULL ? m->resource_rules : "")) {
-		seterr(err, 403, "cannot_grant", "resourceRules", "the calling "
-		    "token has resourceRules, so the new token's must be the "
-		    "same, or the same with '!' rules in front (leave "
-		    "resourceRules out to inherit them)");
+	} else if (!rules_narrower(c->resource_rules != NULL ?
+	    c->resource_rules : "", m->resource_rules != NULL ?
+	    m->resource_rules : "")) {
+		if (empty(c->resource_rules))
+			seterr(err, 403, "cannot_grant", "resourceRules", "the "
+			    "calling token has no resourceRules, so resource "
+			    "access is off for it and the new token may not "
+			    "have any either (only '!' rules)");
+		else
+			seterr(err, 403, "cannot_grant", "resourceRules", "the "
+			    "calling token has resourceRules, so the new "
+			    "token's must be the same, or the same with '!' "
+			    "rules in front (leave resourceRules out to "
+			    "inherit them)");
 		rc = 1;
 	}
 done:

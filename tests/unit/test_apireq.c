@@ -413,6 +413,108 @@ test_shrink_mint(void)
 	tg_perm_set_free(&miss);
 }
 
+/*
+ * "Empty is not unrestricted": for every field of the minting rule, what
+ * absent (NULL), empty ("") and "everything" mean on the caller's side,
+ * and which children each may mint.  Permissions: empty = none.  CIDRs and
+ * environments: empty = no limit (documented).  API and resource rules:
+ * empty = that kind of access is off, so a child may hold none either.
+ */
+static void
+test_mint_empty(void)
+{
+	static const struct {
+		const char	*field;		/* which member differs */
+		const char	*caller;	/* NULL: absent */
+		const char	*child;
+		int		 want;		/* 0 allowed, 1 refused */
+	} rows[] = {
+		{ "permissions", "", "", 0 },
+		{ "permissions", "", "token:read", 1 },
+		{ "permissions", "", "*", 1 },
+		{ "permissions", "token:read", "token:*", 1 },
+		{ "permissions", "*", "*", 0 },
+		{ "permissions", "token:*", "token:read", 0 },
+		{ "cidrs", NULL, "", 0 },
+		{ "cidrs", NULL, "0.0.0.0/0\n::/0", 0 },
+		{ "cidrs", "", "10.0.0.0/8", 0 },
+		{ "cidrs", "10.0.0.0/8", "", 1 },
+		{ "cidrs", "10.0.0.0/8", "0.0.0.0/0", 1 },
+		{ "cidrs", "0.0.0.0/0", "", 1 },	/* "" also means IPv6 */
+		{ "cidrs", "0.0.0.0/0\n::/0", "10.0.0.0/8", 0 },
+		{ "environments", NULL, "", 0 },
+		{ "environments", "", "prod", 0 },
+		{ "environments", "dev", "", 1 },
+		{ "environments", "dev", "dev\nprod", 1 },
+		{ "api", NULL, NULL, 0 },
+		{ "api", NULL, "", 0 },
+		{ "api", NULL, "*", 1 },
+		{ "api", "", "*", 1 },
+		{ "api", "", "GET /x", 1 },
+		{ "api", "", "!GET /x", 0 },
+		{ "api", "", "!GET /x\n!*", 0 },
+		{ "api", "", "!GET /x\nGET /y", 1 },
+		{ "api", "*", "", 0 },
+		{ "api", "*", "*", 0 },
+		{ "api", "*", "GET /**", 0 },
+		{ "api", "GET /x", "", 1 },
+		{ "api", "GET /x", "*", 1 },
+		{ "res", NULL, "*", 1 },
+		{ "res", "", "category:math", 1 },
+		{ "res", "", "!category:system", 0 },
+		{ "res", "", "", 0 },
+		{ "res", "*", "category:math", 0 },
+		{ "res", "category:math", "*", 1 },
+	};
+	struct tg_perm_set caller = { NULL, 0 };
+	struct tg_apireq_caller c;
+	struct tg_apireq_mint m;
+	struct tg_apireq_error e;
+	char err[128];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		memset(&c, 0, sizeof c);
+		memset(&m, 0, sizeof m);
+		memset(&e, 0, sizeof e);
+		c.is_token = 1;
+		c.expires_at = m.expires_at = 1000;
+		tg_perm_set_free(&caller);
+		if (strcmp(rows[i].field, "permissions") == 0) {
+			TG_CHECK(tg_perm_parse(rows[i].caller,
+			    strlen(rows[i].caller), &caller, err,
+			    sizeof err) == 0, "row %zu: caller set", i);
+			m.permissions = rows[i].child;
+		} else {
+			TG_CHECK(tg_perm_parse("*", 1, &caller, err,
+			    sizeof err) == 0, "row %zu: caller set", i);
+			m.permissions = "";
+		}
+		c.perms = &caller;
+		if (strcmp(rows[i].field, "cidrs") == 0) {
+			c.cidrs = rows[i].caller;
+			m.cidrs = rows[i].child;
+		} else if (strcmp(rows[i].field, "environments") == 0) {
+			c.environments = rows[i].caller;
+			m.environments = rows[i].child;
+		} else if (strcmp(rows[i].field, "api") == 0) {
+			c.api_rules = rows[i].caller;
+			m.api_rules = rows[i].child;
+		} else if (strcmp(rows[i].field, "res") == 0) {
+			c.resource_rules = rows[i].caller;
+			m.resource_rules = rows[i].child;
+		}
+		r = tg_apireq_check_mint(&c, &m, NULL, &e);
+		TG_CHECK(r == rows[i].want, "row %zu: %s caller \"%s\" child "
+		    "\"%s\": got %d, want %d (%s)", i, rows[i].field,
+		    rows[i].caller ? rows[i].caller : "(absent)",
+		    rows[i].child ? rows[i].child : "(absent)", r,
+		    rows[i].want, e.message);
+	}
+	tg_perm_set_free(&caller);
+}
+
 static void
 test_query(void)
 {
@@ -569,6 +671,7 @@ main(void)
 	test_create();
 	test_update_rotate();
 	test_shrink_mint();
+	test_mint_empty();
 	test_query();
 	test_scalars();
 	test_list_json();
