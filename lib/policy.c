@@ -57,6 +57,7 @@
 #include <openssl/rand.h>
 
 #include "cidr.h"
+#include "names.h"
 #include "path.h"
 #include "rules.h"
 #include "siphash.h"
@@ -734,6 +735,7 @@ tg_policy_refuse(enum tg_reason reason, struct tg_decision *d)
 	d->rule = -1;
 	d->rule_kind = 0;
 	d->used_new_secret = 0;
+	d->used_prev_secret = 0;
 	d->retry_after = reason == TG_UNAVAILABLE ? 1 : 0;
 	d->detail[0] = '\0';
 	d->path[0] = '\0';
@@ -895,8 +897,10 @@ tg_policy_decide(const struct tg_grant *g,
 	/* 1. The secret, in constant time; the old one only in its grace. */
 	if (tg_hmac_equal(g->hash, presented)) {
 		d->used_new_secret = g->has_prev;
-	} else if (!(g->has_prev && now < g->prev[0].until &&
-	    tg_hmac_equal(g->prev[0].hash, presented))) {
+	} else if (g->has_prev && now < g->prev[0].until &&
+	    tg_hmac_equal(g->prev[0].hash, presented)) {
+		d->used_prev_secret = 1;
+	} else {
 		return deny(d, TG_NOT_FOUND);
 	}
 	/* 2. The token and its owner. */
@@ -912,8 +916,13 @@ tg_policy_decide(const struct tg_grant *g,
 	env = req->env != NULL ? req->env : "";
 	envs = (const char *)g->scope + g->scope->envs;
 	if (envs[0] != '\0' && (env[0] == '\0' || !env_listed(envs, env))) {
+		char q[64 * 4 + 4];
+
+		/* TOKENGATE_ENV is a param: quoted, never cut mid-character. */
+		tg_names_quote(env[0] ? env : "(none)", env[0] ? strlen(env) :
+		    6, 64, q, sizeof q);
 		snprintf(d->detail, sizeof d->detail, "token is limited to "
-		    "other environments than '%.64s'", env[0] ? env : "(none)");
+		    "other environments than '%s'", q);
 		return deny(d, TG_ENV_DENIED);
 	}
 	/* 4. The path the server will serve; refuse what is ambiguous. */

@@ -123,6 +123,10 @@ struct tg_decision {
 	long		 rule;		/* deciding rule index, or -1 */
 	int		 rule_kind;	/* 0 none, 1 API rule, 2 resource rule */
 	int		 used_new_secret; /* the current secret ended a grace */
+	int		 used_prev_secret; /* the old secret, in its grace: it
+					    may use the token's rights, but
+					    never manage tokens (README
+					    "Rotation") */
 	char		 token_id[TG_TOKEN_ID_LEN + 1];	/* "" before parse */
 	char		 detail[512];	/* rule text or missing permission */
 	char		 path[TG_PATH_MAX];	/* canonical path, or "" */

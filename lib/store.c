@@ -27,6 +27,7 @@
 #include <mysqld_error.h>
 
 #include "migrations.h"
+#include "names.h"
 
 enum q {
 	Q_LOOKUP,
@@ -1396,17 +1397,34 @@ tg_store_touch(struct tg_store *s, const struct tg_store_use *u, size_t n)
 static int
 audit_insert(struct tg_store *s, const struct tg_audit *a)
 {
-	struct prm p[9] = {
-		PSTR(a->actor), PSTR(a->actor_token_id), PSTR(a->via),
-		PSTR(a->action), PSTR(a->target_token_id),
-		PSTR(a->target_user), PSTR(a->outcome), PSTR(a->remote_addr),
-		PSTR(a->detail),
-	};
+	char clean[TG_STORE_DETAIL_MAX];
+	const char *detail = a->detail;
 
-	return run(s, "INSERT INTO audit_log (at, actor, actor_token_id, via, "
-	    "action, target_token_id, target_user, outcome, remote_addr, "
-	    "detail) VALUES (UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    p, 9, NULL);
+	/*
+	 * utf8mb4 refuses text that is not UTF-8 and the record would be
+	 * lost with it, so anything else is escaped here, whatever the
+	 * caller did (tg_names_clean keeps valid text as it is).
+	 */
+	if (detail != NULL && (strlen(detail) >= sizeof clean ||
+	    !tg_names_utf8_printable(detail, strlen(detail)))) {
+		tg_names_clean(detail, strlen(detail), sizeof clean - 1, clean,
+		    sizeof clean);
+		detail = clean;
+	}
+	{
+		struct prm p[10] = {
+			PSTR(a->actor), PSTR(a->actor_token_id), PSTR(a->via),
+			PSTR(a->secret), PSTR(a->action),
+			PSTR(a->target_token_id), PSTR(a->target_user),
+			PSTR(a->outcome), PSTR(a->remote_addr), PSTR(detail),
+		};
+
+		return run(s, "INSERT INTO audit_log (at, actor, "
+		    "actor_token_id, via, secret, action, target_token_id, "
+		    "target_user, outcome, remote_addr, detail) VALUES "
+		    "(UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    p, 10, NULL);
+	}
 }
 
 /*
@@ -1948,6 +1966,7 @@ audit_row(void *arg, struct col *c)
 	r.a.outcome = c[8].buf;
 	r.a.remote_addr = c[9].buf;
 	r.a.detail = c[10].buf;
+	r.a.secret = c[11].buf;
 	return ac->fn(ac->arg, &r) != 0 ? 1 : 0;
 }
 
@@ -1963,7 +1982,8 @@ tg_store_audit_page(struct tg_store *s, const struct tg_store_audit_filter *f,
 	memset(&q, 0, sizeof q);
 	sql_add(&q, "SELECT id, FLOOR(UNIX_TIMESTAMP(at)), actor,"
 	    " actor_token_id, via, action, target_token_id, target_user,"
-	    " outcome, remote_addr, detail FROM audit_log WHERE 1 = 1");
+	    " outcome, remote_addr, detail, secret FROM audit_log"
+	    " WHERE 1 = 1");
 	if (f->user != NULL) {
 		sql_add(&q, " AND (actor = ? OR target_user = ?)");
 		p[np++] = PSTR(f->user);
@@ -1996,7 +2016,7 @@ tg_store_audit_page(struct tg_store *s, const struct tg_store_audit_filter *f,
 		snprintf(s->err, sizeof s->err, "audit query too long");
 		return TG_STORE_ERROR;
 	}
-	return query_rows(s, q.text, p, np, 11, audit_row, &ac);
+	return query_rows(s, q.text, p, np, 12, audit_row, &ac);
 }
 
 int

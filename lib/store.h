@@ -33,10 +33,17 @@ enum tg_store_rc {
 struct tg_store;
 
 /* One audit record.  Borrowed strings; NULL means SQL NULL. */
+/*
+ * The longest audit detail stored; a longer one, or one that is not
+ * printable UTF-8, is stored as tg_names_clean() makes it.
+ */
+#define TG_STORE_DETAIL_MAX	2048
+
 struct tg_audit {
 	const char	*actor;		/* acting user name */
 	const char	*actor_token_id;
 	const char	*via;		/* "api_token", "session", "cli" */
+	const char	*secret;	/* "current", "previous" or NULL */
 	const char	*action;	/* "token.create", ... */
 	const char	*target_token_id;
 	const char	*target_user;

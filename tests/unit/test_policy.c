@@ -249,6 +249,7 @@ test_token_state(void)
 	r.prev_until = NOW + 10;
 	TG_CHECK(decide_rec(&r, OLD, NOW, &d) == TG_ALLOWED &&
 	    !d.used_new_secret, "old secret inside grace");
+	TG_CHECK(d.used_prev_secret, "the old secret is flagged as such");
 	rec_init(&r);
 	r.has_prev = 1;
 	memcpy(r.prev_hash, OLD, sizeof OLD);
@@ -261,6 +262,7 @@ test_token_state(void)
 	r.prev_until = NOW + 10;
 	TG_CHECK(decide_rec(&r, H, NOW, &d) == TG_ALLOWED &&
 	    d.used_new_secret, "new secret flags the end of the grace");
+	TG_CHECK(!d.used_prev_secret, "the new secret is not the old one");
 	rec_init(&r);
 	TG_CHECK(decide_rec(&r, OLD, NOW, &d) == TG_NOT_FOUND,
 	    "old secret without rotation");
