@@ -707,9 +707,13 @@ cmd_check(int argc, char **argv)
 		tg_hmac_key_free(key);
 		return 2;
 	}
-	v.cfg = &cfg;
-	v.store = s;
-	v.hmac = tg_hmac_new(key);
+	/* No cache, feed, usage or brake: an explanation writes nothing. */
+	tg_verifier_init(&v, &cfg, s, tg_hmac_new(key));
+	if (v.hmac == NULL) {
+		tg_hmac_key_free(key);
+		close_store(s);
+		return die("out of memory");
+	}
 	snprintf(auth, sizeof auth, "Bearer %s", token);
 	status = tg_verify(&v, auth, &req, (int64_t)time(NULL), &d, &g);
 	printf("decision: %s\n", status == 200 ? "allow" : "deny");
@@ -719,6 +723,9 @@ cmd_check(int argc, char **argv)
 		printf("token:    %s\n", d.token_id);
 	if (d.path[0])
 		printf("path:     %s\n", d.path);
+	if (d.used_prev_secret)
+		printf("secret:   previous (in its rotation grace: it works "
+		    "at the gate, but cannot manage tokens)\n");
 	if (d.rule >= 0)
 		printf("rule:     %s rule %ld: %s\n", d.rule_kind == 1 ? "API" :
 		    "resource", d.rule + 1, d.detail);

@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include <fcgiapp.h>
+#include <openssl/crypto.h>
 
 #include "api.h"
 #include "brake.h"
@@ -50,22 +51,31 @@ enum route {
  * (health).  A method absent from the table gets 405 with the route's
  * Allow list.
  */
+/*
+ * action names the routes that change tokens: their refused attempts are
+ * audited, and a secret in its rotation grace may not use them.
+ */
 static const struct {
 	enum route	 route;
 	const char	*method;
 	const char	*perm;
+	const char	*action;
 	void		(*fn)(struct api_req *);
 } handlers[] = {
-	{ R_TOKENS,	"GET",		"token:read",	api_tokens_list },
-	{ R_TOKENS,	"POST",		"token:create",	api_tokens_create },
-	{ R_TOKEN,	"GET",		"token:read",	api_tokens_get },
-	{ R_TOKEN,	"PATCH",	"token:create",	api_tokens_update },
-	{ R_TOKEN,	"DELETE",	"token:revoke",	api_tokens_revoke },
-	{ R_ROTATE,	"POST",		"token:create",	api_tokens_rotate },
-	{ R_PROFILES,	"GET",		"token:read",	api_info_profiles },
-	{ R_ME,		"GET",		"token:read",	api_info_me },
-	{ R_AUDIT,	"GET",		"audit:read",	api_info_audit },
-	{ R_HEALTH,	"GET",		NULL,		api_info_health },
+	{ R_TOKENS,	"GET",	  "token:read",	  NULL,	api_tokens_list },
+	{ R_TOKENS,	"POST",	  "token:create", "token.create",
+	    api_tokens_create },
+	{ R_TOKEN,	"GET",	  "token:read",	  NULL,	api_tokens_get },
+	{ R_TOKEN,	"PATCH",  "token:create", "token.update",
+	    api_tokens_update },
+	{ R_TOKEN,	"DELETE", "token:revoke", "token.revoke",
+	    api_tokens_revoke },
+	{ R_ROTATE,	"POST",	  "token:create", "token.rotate",
+	    api_tokens_rotate },
+	{ R_PROFILES,	"GET",	  "token:read",	  NULL,	api_info_profiles },
+	{ R_ME,		"GET",	  "token:read",	  NULL,	api_info_me },
+	{ R_AUDIT,	"GET",	  "audit:read",	  NULL,	api_info_audit },
+	{ R_HEALTH,	"GET",	  NULL,		  NULL,	api_info_health },
 };
 
 static const char *const allow[] = {
@@ -138,6 +148,27 @@ log_denial(const struct api_req *q, const struct tg_decision *d)
 	    detail[0] ? " detail=\"" : "", detail, detail[0] ? "\"" : "");
 }
 
+/*
+ * A 403 on a route that changes tokens is a refused attempt by a caller
+ * whose credential was good (a matched secret, a known session user): it
+ * is audited like the refusals inside the routes.  401s are not, so that
+ * anonymous clients cannot fill the audit log.
+ */
+static void
+audit_decision(struct api_req *q, const struct tg_decision *d)
+{
+	char detail[sizeof d->detail + 40];
+
+	if (q->action == NULL || d->status != 403 ||
+	    (q->caller.user[0] == '\0' && q->caller.token_id[0] == '\0'))
+		return;
+	snprintf(detail, sizeof detail, "%s%s%s",
+	    tg_policy_reason_str(d->reason), d->detail[0] ? ": " : "",
+	    d->detail);
+	api_audit_refused(q, q->action, q->id[0] ? q->id : NULL, NULL,
+	    "denied", detail);
+}
+
 /* Refuses the caller with reason, in the authorizer's format. */
 static int
 refuse(struct api_req *q, enum tg_reason reason, const char *detail,
@@ -149,6 +180,7 @@ refuse(struct api_req *q, enum tg_reason reason, const char *detail,
 	snprintf(d.detail, sizeof d.detail, "%s", detail != NULL ? detail :
 	    "");
 	snprintf(d.token_id, sizeof d.token_id, "%s", q->caller.token_id);
+	audit_decision(q, &d);
 	api_reply_decision(q, &d, bearer);
 	log_denial(q, &d);
 	return -1;
@@ -231,11 +263,18 @@ auth_token(struct api_req *q, const char *authorization, const char *perm)
 	req.env = env != NULL && env[0] != '\0' ? env : api_cfg.environment;
 	if (tg_verify(&q->w->verifier, authorization, &req, q->now, &d,
 	    &g) != 200) {
+		/* Only a 403 says the secret matched: then the id is known. */
+		if (d.status == 403)
+			snprintf(q->caller.token_id, sizeof q->caller.token_id,
+			    "%s", d.token_id);
+		q->caller.secret = d.used_prev_secret ? "previous" : "current";
+		audit_decision(q, &d);
 		api_reply_decision(q, &d, 1);
 		log_denial(q, &d);
 		return -1;
 	}
 	q->caller.via = "api_token";
+	q->caller.secret = d.used_prev_secret ? "previous" : "current";
 	q->caller.grant = g;
 	q->caller.perms = tg_grant_effective_set(g);
 	snprintf(q->caller.user, sizeof q->caller.user, "%s",
@@ -256,7 +295,6 @@ auth_session(struct api_req *q, const char *user, const char *perm)
 	if (!tg_names_user_valid(user))
 		return refuse(q, TG_INSUFFICIENT_PERMISSIONS, "REMOTE_USER is "
 		    "not a valid tokengate user name", 0);
-	snprintf(q->caller.user, sizeof q->caller.user, "%s", user);
 	rc = tg_store_user_get(q->w->store, user, &u);
 	if (rc == TG_STORE_NOT_FOUND)
 		return refuse(q, TG_INSUFFICIENT_PERMISSIONS, "REMOTE_USER is "
@@ -265,6 +303,8 @@ auth_session(struct api_req *q, const char *user, const char *perm)
 		api_reply_store(q, rc);
 		return -1;
 	}
+	/* Known from here on: its refusals are audited as its own. */
+	snprintf(q->caller.user, sizeof q->caller.user, "%s", user);
 	if (!u.enabled) {
 		tg_store_user_free(&u);
 		return refuse(q, TG_USER_DISABLED, NULL, 0);
@@ -334,42 +374,46 @@ json_content_type(const char *ct)
 	return p[n] == '\0';
 }
 
+/* Fills e for api_read_body's refusals; returns -1. */
+static int
+body_error(struct tg_apireq_error *e, int status, const char *code,
+    const char *message)
+{
+	memset(e, 0, sizeof *e);
+	e->status = status;
+	snprintf(e->code, sizeof e->code, "%s", code);
+	snprintf(e->message, sizeof e->message, "%s", message);
+	return -1;
+}
+
 int
-api_read_body(struct api_req *q, char **body, size_t *len)
+api_read_body(struct api_req *q, char **body, size_t *len,
+    struct tg_apireq_error *e)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", q->r->envp);
 	const char *ct = FCGX_GetParam("CONTENT_TYPE", q->r->envp);
 	unsigned long long want = 0;
 	size_t max = api_cfg.max_body_bytes, cap, got = 0;
-	char *buf;
+	char *buf, big[96];
 	int known = cl != NULL && cl[0] != '\0', n;
 
 	*body = NULL;
 	*len = 0;
-	if (known && tg_apireq_uint(cl, 0, ~0ULL, &want) != 0) {
-		api_reply_error(q, 400, "invalid_request", NULL, "bad "
-		    "Content-Length");
-		return -1;
-	}
+	snprintf(big, sizeof big, "the body is larger than %zu bytes", max);
+	if (known && tg_apireq_uint(cl, 0, ~0ULL, &want) != 0)
+		return body_error(e, 400, "invalid_request",
+		    "bad Content-Length");
 	/* Refuse before reading a byte of what is too big. */
-	if (known && want > max) {
-		api_reply_error(q, 413, "payload_too_large", NULL,
-		    "the body is larger than %zu bytes", max);
-		return -1;
-	}
-	if (known && want > 0 && !json_content_type(ct)) {
-		api_reply_error(q, 415, "unsupported_media_type", NULL, "the "
-		    "body must be application/json");
-		return -1;
-	}
+	if (known && want > max)
+		return body_error(e, 413, "payload_too_large", big);
+	if (known && want > 0 && !json_content_type(ct))
+		return body_error(e, 415, "unsupported_media_type",
+		    "the body must be application/json");
 	/* Without a length, read at most one byte more than allowed. */
 	cap = known ? (size_t)want : max + 1;
 	buf = malloc(cap + 1);
-	if (buf == NULL) {
-		api_reply_error(q, 500, "internal_error", NULL,
-		    "out of memory");
-		return -1;
-	}
+	if (buf == NULL)
+		return body_error(e, 500, "internal_error", "out of memory");
 	while (got < cap) {
 		n = FCGX_GetStr(buf + got, (int)(cap - got), q->r->in);
 		if (n <= 0)
@@ -379,21 +423,17 @@ api_read_body(struct api_req *q, char **body, size_t *len)
 	buf[got] = '\0';
 	if (known && got < want) {
 		free(buf);
-		api_reply_error(q, 400, "invalid_request", NULL, "the body is "
-		    "shorter than its Content-Length");
-		return -1;
+		return body_error(e, 400, "invalid_request",
+		    "the body is shorter than its Content-Length");
 	}
 	if (!known && got > max) {
 		free(buf);
-		api_reply_error(q, 413, "payload_too_large", NULL,
-		    "the body is larger than %zu bytes", max);
-		return -1;
+		return body_error(e, 413, "payload_too_large", big);
 	}
 	if (!known && got > 0 && !json_content_type(ct)) {
 		free(buf);
-		api_reply_error(q, 415, "unsupported_media_type", NULL, "the "
-		    "body must be application/json");
-		return -1;
+		return body_error(e, 415, "unsupported_media_type",
+		    "the body must be application/json");
 	}
 	*body = buf;
 	*len = got;
@@ -401,14 +441,15 @@ api_read_body(struct api_req *q, char **body, size_t *len)
 }
 
 void
-api_audit_fill(const struct api_req *q, struct tg_audit *a,
-    const char *action, const char *target_id, const char *target_user,
-    const char *outcome, const char *detail)
+api_audit_fill(struct api_req *q, struct tg_audit *a, const char *action,
+    const char *target_id, const char *target_user, const char *outcome,
+    const char *detail)
 {
 	memset(a, 0, sizeof *a);
 	a->actor = q->caller.user[0] ? q->caller.user : NULL;
 	a->actor_token_id = q->caller.token_id[0] ? q->caller.token_id : NULL;
 	a->via = q->caller.via;
+	a->secret = q->caller.secret;
 	a->action = action;
 	a->target_token_id = target_id != NULL && target_id[0] ? target_id :
 	    NULL;
@@ -420,7 +461,18 @@ api_audit_fill(const struct api_req *q, struct tg_audit *a,
 	    strlen(q->remote_addr) <= 45 &&
 	    strspn(q->remote_addr, "0123456789abcdefABCDEF:.") ==
 	    strlen(q->remote_addr) ? q->remote_addr : NULL;
-	a->detail = detail != NULL && detail[0] ? detail : NULL;
+	a->detail = NULL;
+	if (detail != NULL && detail[0] != '\0') {
+		/*
+		 * A detail may quote the client's input: printable UTF-8 only
+		 * (utf8mb4 refuses the rest, and the record with it), cut
+		 * between characters, and never a token's secret.
+		 */
+		tg_names_clean(detail, strlen(detail), sizeof q->audit_detail - 1,
+		    q->audit_detail, sizeof q->audit_detail);
+		tg_token_redact(q->audit_detail, api_cfg.token_prefix);
+		a->detail = q->audit_detail;
+	}
 }
 
 void
@@ -429,29 +481,52 @@ api_audit_refused(struct api_req *q, const char *action,
     const char *detail)
 {
 	struct tg_audit a;
-	char err[300], safe[600];
-	int rc;
+	char err[300];
 
-	/* A refusal may quote the client's input: never a token's secret. */
-	if (detail != NULL) {
-		snprintf(safe, sizeof safe, "%s", detail);
-		tg_token_redact(safe, api_cfg.token_prefix);
-		detail = safe;
-	}
 	api_audit_fill(q, &a, action, target_id, target_user, outcome, detail);
-	rc = tg_store_audit(q->w->store, &a);
-	if (rc != TG_STORE_OK) {
-		tg_fcgi_escape(tg_store_error(q->w->store), 256, err,
-		    sizeof err);
-		tg_fcgi_log("cannot write the audit record of a refused %s: %s",
-		    action, err);
-	}
+	if (tg_store_audit(q->w->store, &a) == TG_STORE_OK)
+		return;
+	tg_fcgi_escape(tg_store_error(q->w->store), 256, err, sizeof err);
+	tg_fcgi_log("cannot write the audit record of a refused %s: %s; "
+	    "trying again without its detail", action, err);
+	a.detail = "(the detail of this refusal could not be stored)";
+	if (tg_store_audit(q->w->store, &a) == TG_STORE_OK)
+		return;
+	tg_fcgi_escape(tg_store_error(q->w->store), 256, err, sizeof err);
+	tg_fcgi_log("cannot write the audit record of a refused %s: %s; "
+	    "answering 503", action, err);
+	q->audit_lost = 1;
 }
 
 int
 api_caller_record(struct api_req *q, struct tg_record *rec)
 {
 	return tg_store_lookup(q->w->store, q->caller.token_id, rec);
+}
+
+/*
+ * A secret in its rotation grace is the one that may have leaked: it keeps
+ * the token's rights at the gate until the grace ends, but it may not
+ * rotate (which would hand its holder a fresh secret and end the owner's),
+ * change or mint tokens, or revoke any token but its own.  Returns 1
+ * after refusing.
+ */
+static int
+previous_secret_refused(struct api_req *q, enum route rt)
+{
+	if (q->caller.secret == NULL ||
+	    strcmp(q->caller.secret, "previous") != 0)
+		return 0;
+	if (rt == R_TOKEN && strcmp(q->method, "DELETE") == 0 &&
+	    strcmp(q->id, q->caller.token_id) == 0)
+		return 0;
+	api_audit_refused(q, q->action, q->id[0] ? q->id : NULL, NULL,
+	    "denied", "the previous secret of a rotated token, in its grace");
+	api_reply_error(q, 403, "previous_secret", NULL, "this request used "
+	    "the token's previous secret, which works only until its "
+	    "rotation grace ends and cannot create, change, rotate or revoke "
+	    "tokens (it may revoke its own token); use the new secret");
+	return 1;
 }
 
 static void
@@ -502,8 +577,11 @@ handle(struct api_worker *w, FCGX_Request *r)
 		api_reply_method(q, allow[rt]);
 		goto out;
 	}
+	q->action = handlers[i].action;
 	if (handlers[i].perm != NULL &&
 	    authenticate(q, handlers[i].perm) != 0)
+		goto out;
+	if (q->action != NULL && previous_secret_refused(q, rt))
 		goto out;
 	handlers[i].fn(q);
 	/* A commit whose answer was lost, then found committed. */
@@ -532,6 +610,17 @@ flush_usage(struct api_worker *w)
 	struct tg_store_use use[32];
 	size_t n, i;
 
+	struct tg_usage_secret sec[TG_USAGE_SECRETS];
+	size_t k;
+
+	/* The end of a rotation grace first: it matters more (usage.h). */
+	k = tg_usage_take_secrets(usage, sec, TG_USAGE_SECRETS);
+	for (i = 0; i < k; i++)
+		if (tg_store_token_clear_prev(w->store, sec[i].id,
+		    sec[i].hash) != TG_STORE_OK)
+			tg_fcgi_log("ending the rotation grace of %s failed: "
+			    "%s", sec[i].id, tg_store_error(w->store));
+	OPENSSL_cleanse(sec, sizeof sec);
 	n = tg_usage_take(usage, recs, 32);
 	for (i = 0; i < n; i++) {
 		use[i].id = recs[i].id;
@@ -603,9 +692,8 @@ main(int argc, char **argv)
 			tg_fcgi_log("out of memory");
 			return 1;
 		}
-		w[i].verifier.cfg = &api_cfg;
-		w[i].verifier.store = w[i].store;
-		w[i].verifier.hmac = w[i].hmac;
+		tg_verifier_init(&w[i].verifier, &api_cfg, w[i].store,
+		    w[i].hmac);
 		w[i].verifier.usage = usage;
 		w[i].verifier.brake = brake;
 	}

@@ -43,6 +43,9 @@ struct api_worker {
 /* Who is calling, once authenticated.  Owned by the request. */
 struct api_caller {
 	const char		*via;		/* "api_token" or "session" */
+	/* Token callers: "current", or "previous" for a secret in its
+	 * rotation grace, which may not manage tokens; NULL: session. */
+	const char		*secret;
 	char			 user[TG_USER_MAX + 1];
 	char			 token_id[TG_TOKEN_ID_LEN + 1]; /* "" session */
 	struct tg_grant		*grant;		/* token callers */
@@ -62,7 +65,15 @@ struct api_req {
 	int			 head;		/* HEAD: no body in replies */
 	int64_t			 now;
 	char			 id[TG_TOKEN_ID_LEN + 1];	/* {id} */
+	const char		*action;	/* audited route, or NULL */
 	struct api_caller	 caller;
+	/*
+	 * Set when a refusal could not be audited even without its detail:
+	 * the reply becomes 503 then, so that no refused attempt goes
+	 * unrecorded while its client is told what was wrong.
+	 */
+	int			 audit_lost;
+	char			 audit_detail[TG_STORE_DETAIL_MAX];
 	char			 path[TG_PATH_MAX];	/* canonical */
 };
 
@@ -72,26 +83,32 @@ struct api_req {
 int	api_has(const struct api_req *q, const char *perm);
 
 /*
- * Reads the request body: refuses (and replies) 413 when CONTENT_LENGTH
- * is above max_body_bytes, before reading anything, 415 for a body that
- * is not application/json, 400 when fewer bytes arrive than announced.
- * Never reads more than max_body_bytes + 1 bytes.  Returns 0 with *body
- * (NUL-terminated, free() it) and *len set, or -1 after replying.
+ * Reads the request body: refuses 413 when CONTENT_LENGTH is above
+ * max_body_bytes, before reading anything, 415 for a body that is not
+ * application/json, 400 when fewer bytes arrive than announced.  Never
+ * reads more than max_body_bytes + 1 bytes.  Returns 0 with *body
+ * (NUL-terminated, free() it) and *len set, or -1 with e filled and
+ * nothing sent, so that the caller audits the refusal before replying
+ * (api_reply_apireq).
  */
-int	api_read_body(struct api_req *q, char **body, size_t *len);
+int	api_read_body(struct api_req *q, char **body, size_t *len,
+	    struct tg_apireq_error *e);
 
 /*
  * Fills a for an action of the caller on a target token.  All strings are
- * borrowed and must outlive a.
+ * borrowed and must outlive a; detail is copied into q->audit_detail as
+ * printable UTF-8 with any token redacted, so one a per request at once.
  */
-void	api_audit_fill(const struct api_req *q, struct tg_audit *a,
+void	api_audit_fill(struct api_req *q, struct tg_audit *a,
 	    const char *action, const char *target_id, const char *target_user,
 	    const char *outcome, const char *detail);
 
 /*
  * Records a refused attempt on its own (there is no change to put it in a
- * transaction with).  A failure to write it is logged, not returned: the
- * refusal is the answer either way.
+ * transaction with).  When the write fails it is tried once more with the
+ * detail replaced by a note (a detail the database refused must not cost
+ * the record); when that fails too, q->audit_lost is set and the reply
+ * that follows becomes 503 (api_reply_json).  Failures are logged.
  */
 void	api_audit_refused(struct api_req *q, const char *action,
 	    const char *target_id, const char *target_user, const char *outcome,

@@ -45,6 +45,8 @@ api_info_me(struct api_req *q)
 	json_object_object_add(o, "user",
 	    json_object_new_string(q->caller.user));
 	json_object_object_add(o, "via", json_object_new_string(q->caller.via));
+	json_object_object_add(o, "secret", q->caller.secret != NULL ?
+	    json_object_new_string(q->caller.secret) : NULL);
 	json_object_object_add(o, "tokenId", q->caller.token_id[0] ?
 	    json_object_new_string(q->caller.token_id) : NULL);
 	json_object_object_add(o, "roles", tg_apireq_list_json(u.roles));
@@ -116,6 +118,7 @@ audit_row(void *arg, const struct tg_store_audit_row *r)
 	json_object_object_add(o, "actorTokenId",
 	    str_or_null(r->a.actor_token_id));
 	json_object_object_add(o, "via", str_or_null(r->a.via));
+	json_object_object_add(o, "secret", str_or_null(r->a.secret));
 	json_object_object_add(o, "action", str_or_null(r->a.action));
 	json_object_object_add(o, "targetTokenId",
 	    str_or_null(r->a.target_token_id));

@@ -49,6 +49,15 @@ api_reply_json(struct api_req *q, int status, struct json_object *o,
 	size_t len = body != NULL ? strlen(body) : 0;
 	char head[768];
 
+	/* A refusal that left no audit record is not answered as one. */
+	if (q->audit_lost && status >= 400 && status != 503) {
+		q->audit_lost = 0;
+		api_reply_error(q, 503, "temporarily_unavailable", NULL,
+		    "the refusal of this request could not be recorded in "
+		    "the audit log; try again");
+		return;
+	}
+
 	/* libfcgi's own printf knows no %zu: format the head here. */
 	snprintf(head, sizeof head, "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"

@@ -396,9 +396,10 @@ api_tokens_create(struct api_req *q)
 	memset(&tok, 0, sizeof tok);
 	memset(&crec, 0, sizeof crec);
 	memset(hash, 0, sizeof hash);
-	if (api_read_body(q, &body, &len) != 0) {
+	if (api_read_body(q, &body, &len, &e) != 0) {
 		api_audit_refused(q, action, NULL, q->caller.user, "invalid",
-		    "body refused");
+		    e.message);
+		api_reply_apireq(q, &e);
 		goto out;
 	}
 	if (tg_apireq_parse_create(body, len, &api_cfg, &t, &e) != 0) {
@@ -507,9 +508,10 @@ api_tokens_update(struct api_req *q)
 	if (load_target(q, &rec, action) != 0)
 		return;
 	have_rec = 1;
-	if (api_read_body(q, &body, &len) != 0) {
+	if (api_read_body(q, &body, &len, &e) != 0) {
 		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    "body refused");
+		    e.message);
+		api_reply_apireq(q, &e);
 		goto out;
 	}
 	if (tg_apireq_parse_update(body, len, &t, &e) != 0) {
@@ -715,9 +717,10 @@ api_tokens_rotate(struct api_req *q)
 		    "of a token can rotate it");
 		goto out;
 	}
-	if (api_read_body(q, &body, &len) != 0) {
+	if (api_read_body(q, &body, &len, &e) != 0) {
 		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    "body refused");
+		    e.message);
+		api_reply_apireq(q, &e);
 		goto out;
 	}
 	if (tg_apireq_parse_rotate(body, len,

@@ -16,6 +16,7 @@
 
 #include <fastcgi.h>
 #include <fcgiapp.h>
+#include <openssl/crypto.h>
 
 #include "auditq.h"
 #include "brake.h"
@@ -415,6 +416,30 @@ flush_usage(struct background *b)
 	return total;
 }
 
+/*
+ * Ends the rotation graces whose new secret was used (usage.h), and drops
+ * this process's cached copy at once; the feed row of the write tells
+ * every other process.
+ */
+static void
+flush_secrets(struct background *b)
+{
+	struct tg_usage_secret sec[TG_USAGE_SECRETS];
+	size_t n, i;
+
+	n = tg_usage_take_secrets(b->usage, sec, TG_USAGE_SECRETS);
+	for (i = 0; i < n; i++) {
+		/* A failure only lets the old secret live out its grace. */
+		if (tg_store_token_clear_prev(b->store, sec[i].id,
+		    sec[i].hash) != TG_STORE_OK)
+			tg_fcgi_log("ending the rotation grace of %s failed: "
+			    "%s", sec[i].id, tg_store_error(b->store));
+		if (b->cache != NULL)
+			tg_cache_invalidate_token(b->cache, sec[i].id);
+	}
+	OPENSSL_cleanse(sec, sizeof sec);
+}
+
 /* Writes queued decisions to the audit log. */
 static void
 flush_audit(struct background *b)
@@ -448,10 +473,12 @@ write_usage(void *arg)
 	struct background *b = arg;
 
 	while (!bg_sleep(1000)) {
+		flush_secrets(b);
 		flush_usage(b);
 		flush_audit(b);
 	}
 	/* Shutting down: what was queued is written before we exit. */
+	flush_secrets(b);
 	flush_usage(b);
 	flush_audit(b);
 	tg_store_thread_end();
@@ -524,6 +551,7 @@ main(int argc, char **argv)
 	    cfg.last_used_interval);
 	writer.store = tg_store_new(&cfg);
 	writer.usage = usage;
+	writer.cache = cache;
 	if (usage == NULL || writer.store == NULL) {
 		tg_fcgi_log("out of memory");
 		return 1;
@@ -537,9 +565,7 @@ main(int argc, char **argv)
 			tg_fcgi_log("out of memory");
 			return 1;
 		}
-		w[i].verifier.cfg = &cfg;
-		w[i].verifier.store = w[i].store;
-		w[i].verifier.hmac = w[i].hmac;
+		tg_verifier_init(&w[i].verifier, &cfg, w[i].store, w[i].hmac);
 		w[i].verifier.cache = cache;
 		w[i].verifier.feed = feed;
 		/*

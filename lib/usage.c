@@ -5,6 +5,7 @@
 #include "usage.h"
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ struct tg_usage {
 	size_t			 qlen, qcap;
 	unsigned		 interval;
 	uint64_t		 dropped;
+	struct tg_usage_secret	 secrets[TG_USAGE_SECRETS];
+	size_t			 nsecrets;
 };
 
 struct tg_usage *
@@ -57,6 +60,7 @@ tg_usage_free(struct tg_usage *u)
 		return;
 	if (u->slots != NULL && u->queue != NULL)
 		pthread_mutex_destroy(&u->lock);
+	OPENSSL_cleanse(u->secrets, sizeof u->secrets);
 	free(u->slots);
 	free(u->queue);
 	free(u);
@@ -142,6 +146,44 @@ tg_usage_take(struct tg_usage *u, struct tg_usage_rec *out, size_t max)
 	n = u->qlen < max ? u->qlen : max;
 	memcpy(out, u->queue + (u->qlen - n), n * sizeof *out);
 	u->qlen -= n;
+	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
+void
+tg_usage_note_secret(struct tg_usage *u, const char *id,
+    const unsigned char hash[TG_HMAC_LEN])
+{
+	size_t i, n = strlen(id);
+
+	if (n > TG_TOKEN_ID_LEN)
+		return;
+	pthread_mutex_lock(&u->lock);
+	for (i = 0; i < u->nsecrets; i++)
+		if (strcmp(u->secrets[i].id, id) == 0)
+			goto out;
+	if (u->nsecrets == TG_USAGE_SECRETS) {
+		u->dropped++;
+		goto out;
+	}
+	memcpy(u->secrets[u->nsecrets].id, id, n + 1);
+	memcpy(u->secrets[u->nsecrets].hash, hash, TG_HMAC_LEN);
+	u->nsecrets++;
+out:
+	pthread_mutex_unlock(&u->lock);
+}
+
+size_t
+tg_usage_take_secrets(struct tg_usage *u, struct tg_usage_secret *out,
+    size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&u->lock);
+	n = u->nsecrets < max ? u->nsecrets : max;
+	memcpy(out, u->secrets + (u->nsecrets - n), n * sizeof *out);
+	OPENSSL_cleanse(u->secrets + (u->nsecrets - n), n * sizeof *out);
+	u->nsecrets -= n;
 	pthread_mutex_unlock(&u->lock);
 	return n;
 }

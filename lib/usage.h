@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmac.h"
 #include "token.h"
 
 struct tg_usage_rec {
@@ -35,6 +36,32 @@ void	tg_usage_note(struct tg_usage *u, const char *id, const char *addr,
 
 /* Moves up to max queued notes into out; returns how many. */
 size_t	tg_usage_take(struct tg_usage *u, struct tg_usage_rec *out,
+	    size_t max);
+
+/*
+ * The first use of a rotated token's new secret ends the old secret's
+ * grace (README "Rotation").  That is a database write, so the request
+ * path only notes it here and the same writer that writes last-used
+ * does it (tg_store_token_clear_prev): a decision never writes, which
+ * keeps `tokengate check` and a replica-only authorizer free of side
+ * effects.  hash is the keyed hash of the secret that was used, so the
+ * write matches only while it is still the current one.  A token already
+ * queued is not queued twice; a full queue drops the note (counted),
+ * which only lets the old secret live to the end of its grace.
+ */
+#define TG_USAGE_SECRETS	64
+
+struct tg_usage_secret {
+	char		id[TG_TOKEN_ID_LEN + 1];
+	unsigned char	hash[TG_HMAC_LEN];
+};
+
+void	tg_usage_note_secret(struct tg_usage *u, const char *id,
+	    const unsigned char hash[TG_HMAC_LEN]);
+
+/* Moves up to max queued secret notes into out; returns how many.  The
+ * caller wipes them (OPENSSL_cleanse) when done. */
+size_t	tg_usage_take_secrets(struct tg_usage *u, struct tg_usage_secret *out,
 	    size_t max);
 
 /* Notes dropped because the queue was full. */

@@ -20,6 +20,16 @@
 #include "token.h"
 #include "usage.h"
 
+void
+tg_verifier_init(struct tg_verifier *v, const struct tg_config *cfg,
+    struct tg_store *store, struct tg_hmac *hmac)
+{
+	memset(v, 0, sizeof *v);
+	v->cfg = cfg;
+	v->store = store;
+	v->hmac = hmac;
+}
+
 int64_t
 tg_verify_now_ms(void)
 {
@@ -162,20 +172,14 @@ verify_token(struct tg_verifier *v, const char *raw, size_t len,
 	memcpy(d->token_id, id, sizeof id);
 	/*
 	 * The current secret matched while an old one was still in its
-	 * rotation grace: the new secret is in use, so the old one ends now
-	 * rather than at the end of the grace.  The UPDATE only matches while
-	 * the grace is set and this secret is still the current one, and it
-	 * writes a feed row so every process drops its cached copy; this
-	 * process drops its own at once so the write runs once.  Its result
-	 * is deliberately ignored: if the write fails (a database hiccup, a
-	 * read-only replica) the old secret merely lives to the end of its
-	 * grace, which the rotation already allowed.
+	 * rotation grace: the new secret is in use, so the old one should
+	 * end now rather than at the end of the grace.  That is a write, and
+	 * a decision never writes: it is queued for the writer that also
+	 * writes last-used (usage.h), and without one (`tokengate check`)
+	 * nothing is written at all.
 	 */
-	if (d->used_new_secret) {
-		(void)tg_store_token_clear_prev(v->store, id, digest);
-		if (v->cache != NULL)
-			tg_cache_invalidate_token(v->cache, id);
-	}
+	if (d->used_new_secret && v->usage != NULL)
+		tg_usage_note_secret(v->usage, id, digest);
 	OPENSSL_cleanse(digest, sizeof digest);
 	if (d->status == 200 && v->usage != NULL)
 		tg_usage_note(v->usage, id, req->remote_addr, now);

@@ -42,12 +42,21 @@ struct tg_verifier {
 	struct tg_brake		*brake;		/* NULL: no brake */
 };
 
+/*
+ * Sets v up with what every verifier needs and nothing else: no cache,
+ * feed, usage or brake.  A program adds those after it; a verifier left
+ * like this (`tokengate check`) reads the database and writes nothing.
+ */
+void	tg_verifier_init(struct tg_verifier *v, const struct tg_config *cfg,
+	    struct tg_store *store, struct tg_hmac *hmac);
+
 /* Monotonic milliseconds, the clock of the cache and the feed. */
 int64_t	tg_verify_now_ms(void);
 
 /*
  * Decides on req for the credential in authorization (the raw header
- * value, or NULL).  Fills d and returns d->status.  On 200, *grant (when
+ * value, or NULL).  Never writes to the database: what a decision
+ * would write (last-used, the end of a rotation grace) goes to v->usage.  Fills d and returns d->status.  On 200, *grant (when
  * grant is not NULL) receives the token's compiled record, owned by the
  * caller (tg_grant_free); otherwise it is set to NULL.  A failure to reach
  * or read the database is TG_UNAVAILABLE (503), never an allow.

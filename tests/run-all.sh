@@ -3,7 +3,9 @@
 # run-all.sh: runs every test suite in turn and adds up their results.
 #
 #   1. the unit-test binaries build/tests/test_* (and build-asan/tests/test_*
-#      when the sanitizer build exists);
+#      when the sanitizer build exists), then under valgrind, and the CLI
+#      and both daemons under valgrind with real traffic
+#      (tests/integration/valgrind_programs.sh);
 #   2. every tests/integration/test_*.sh, against the programs of
 #      $TG_BUILD (default: build-asan when it holds the programs, so that
 #      real traffic runs under ASan+UBSan; otherwise build);
@@ -75,6 +77,12 @@ if command -v valgrind >/dev/null 2>&1; then
 		    --leak-check=full --show-leak-kinds=definite,indirect,possible \
 		    --errors-for-leak-kinds=definite,indirect,possible "$t"
 	done
+	# The CLI and both daemons under valgrind with real traffic (once: it
+	# always uses the plain build/).
+	if [ -x build/tokengate-authz ]; then
+		run_suite "valgrind: CLI and daemons (build)" \
+		    bash tests/integration/valgrind_programs.sh
+	fi
 else
 	echo "SKIP: valgrind is not installed: unit tests not run under valgrind" >&2
 	results+=("valgrind: SKIPPED (not installed)")
