@@ -180,6 +180,8 @@ tg user add carol --role member --role ops >/dev/null
 tg user add root --role admin >/dev/null
 tg user add rm --role resource_manager >/dev/null
 ALICE=$(mint alice alice-main 'token:*')
+ALICE_ALL=$(tg token create --user alice --name alice-all --permission 'token:*' \
+    --api-rule '*')
 BOB=$(mint bob bob-main 'token:*')
 CAROL=$(mint carol carol-main 'token:*' 'run:*' admin:access)
 ROOT_T=$(mint root root-main '*')
@@ -356,7 +358,11 @@ suite() {
 	check "still alice's" is 200
 
 	# PATCH: rename, shrink, never grow.
-	call PATCH $A/tokens/$id "$ALICE" '{"name":"renamed","apiRules":["GET /api/auth/**"],"allowedCidrs":["127.0.0.1","::1"]}'
+	# ALICE's token has no API rules (API mode is off for it), so it
+	# cannot hand API rules on; ALICE_ALL's has "*".
+	call PATCH $A/tokens/$id "$ALICE" '{"name":"renamed","apiRules":["GET /api/auth/**"]}'
+	check "patch: no API rules cannot give API rules" err 403 cannot_grant apiRules
+	call PATCH $A/tokens/$id "$ALICE_ALL" '{"name":"renamed","apiRules":["GET /api/auth/**"],"allowedCidrs":["127.0.0.1","::1"]}'
 	check "patch" eval 'is 200 && [ "$(jstr name)" = renamed ] &&
 	    contains "\"allowedCidrs\":[\"127.0.0.1/32\",\"::1/128\"]"'
 	call GET $A/me "$t1"
@@ -397,7 +403,7 @@ suite() {
 	check "rotate a revoked token: 409" err 409 token_inactive
 
 	# Rotation with a grace: the old secret works until the new one is used.
-	create "$CAROL" '{"name":"rot","expiresInDays":5,"permissions":["admin:access","token:read","token:create"]}'
+	create "$CAROL" '{"name":"rot","expiresInDays":5,"permissions":["admin:access","token:read","token:create","token:revoke"]}'
 	rot=$NEW_ID
 	t1=$NEW_TOKEN
 	call POST $A/tokens/$rot/rotate "$CAROL" '{"graceSeconds":600}'
@@ -409,11 +415,33 @@ suite() {
 	check "grace: old secret still works" is 200
 	authz "$t1" /api/admin/x
 	check "grace: old secret works again" is 200
+	# The old secret may be the leaked one: in its grace it keeps the
+	# token's rights at the gate, but it cannot take the token over.
+	call POST $A/tokens/$rot/rotate "$t1" '{"graceSeconds":0}'
+	check "old secret cannot rotate its token" err 403 previous_secret
+	call PATCH $A/tokens/$rot "$t1" '{"name":"taken over"}'
+	check "old secret cannot change its token" err 403 previous_secret
+	create "$t1" '{"name":"minted by old","expiresInDays":1,"permissions":["token:read"]}'
+	check "old secret cannot mint" err 403 previous_secret
+	call DELETE $A/tokens/${CAROL:3:12} "$t1"
+	check "old secret cannot revoke another token" err 403 previous_secret
+	call GET $A/me "$t1"
+	check "old secret may still read" eval 'is 200 && [ "$(jstr secret)" = previous ]'
+	call GET "$A/audit?token=$rot&action=token.rotate&limit=50" "$RM"
+	check "audit tells the owner's rotation from the old secret's" eval \
+	    'contains "\"secret\":\"previous\",\"action\":\"token.rotate\"" &&
+	    contains "\"outcome\":\"denied\"" && contains "\"via\":\"api_token\""'
 	call GET $A/tokens/$rot "$CAROL"
 	check "grace shown" eval '[ -n "$(jstr oldSecretValidUntil)" ]'
 	authz "$t2" /api/admin/x
-	check "grace: new secret works" is 200
-	authz "$t1" /api/admin/x
+	check "grace: the owner's new secret still works" is 200
+	# The end of the grace is written by the background writer (at most
+	# a second in the authorizer, right after the reply in the API).
+	for i in $(seq 1 30); do
+		authz "$t1" /api/admin/x
+		is 401 && break
+		sleep 0.1
+	done
 	check "first use of the new secret ended the old" eval 'is 401 &&
 	    contains NOT_FOUND'
 	call GET $A/tokens/$rot "$CAROL"
@@ -632,6 +660,41 @@ create "$R" '{"name":"child","expiresInDays":5,"permissions":["admin:access"],"a
 check "a child cannot widen CIDRs" err 403 cannot_grant 'allowedCidrs[0]'
 create "$R" '{"name":"child","expiresInDays":5,"permissions":["admin:access"],"apiRules":["*"]}'
 check "a child cannot have other API rules" err 403 cannot_grant apiRules
+
+# Empty is not unrestricted: a token with no rules of a kind has that kind
+# of access off, so it can neither mint a child with it nor give it to
+# itself.
+N=$(tg token create --user carol --name norules --permission token:create \
+    --permission token:read)
+NID=${N:3:12}
+authz "$N" /api/data
+check "no API rules: refused in API mode" eval 'is 403 &&
+    contains NO_RULE_MATCHED'
+create "$N" '{"name":"c","expiresInDays":1,"permissions":["token:read"],"apiRules":["*"]}'
+check "no API rules: cannot mint a child with \"*\"" err 403 cannot_grant apiRules
+create "$N" '{"name":"c","expiresInDays":1,"permissions":["token:read"],"apiRules":["GET /api/data"]}'
+check "no API rules: cannot mint a child with any allow rule" err 403 cannot_grant apiRules
+create "$N" '{"name":"c","expiresInDays":1,"permissions":["token:read"],"resourceRules":["*"]}'
+check "no resource rules: cannot mint a child with \"*\"" err 403 cannot_grant resourceRules
+call PATCH $A/tokens/$NID "$N" '{"apiRules":["*"]}'
+check "no API rules: cannot give itself \"*\"" err 403 cannot_grant apiRules
+call PATCH $A/tokens/$NID "$N" '{"resourceRules":["category:*"]}'
+check "no resource rules: cannot give itself any" err 403 cannot_grant resourceRules
+authz "$N" /api/data
+check "no API rules: still refused in API mode" eval 'is 403 &&
+    contains NO_RULE_MATCHED'
+create "$N" '{"name":"c","expiresInDays":1,"permissions":["token:read"]}'
+check "no rules: a child without rules is minted" eval 'is 201 &&
+    contains "\"apiRules\":[]" && contains "\"resourceRules\":[]"'
+create "$N" '{"name":"c","expiresInDays":1,"permissions":["token:read"],"apiRules":["!GET /x"]}'
+check "no rules: a child with only deny rules is minted" is 201
+AO=$(tg token create --user carol --name apionly --permission token:create \
+    --permission token:read --api-rule '*')
+create "$AO" '{"name":"c","expiresInDays":1,"permissions":["token:read"],"resourceRules":["*"]}'
+check "API rules but no resource rules: no resource \"*\" child" err 403 \
+    cannot_grant resourceRules
+create "$AO" '{"name":"c","expiresInDays":1,"permissions":["token:read"],"apiRules":["GET /api/**"]}'
+check "a caller with \"*\" may mint narrower API rules" is 201
 call PATCH $A/tokens/$RID "$R" '{"allowedCidrs":[]}'
 check "a token cannot lift its own CIDR limit" err 403 cannot_grant allowedCidrs
 call PATCH $A/tokens/$RID "$R" '{"allowedCidrs":["127.0.0.1"]}'
@@ -658,6 +721,92 @@ call GET "$A/audit?token=$CAROL_ID&action=token.rotate" "$RM"
 check "the refused rotation is audited" contains '"outcome":"denied"'
 call POST $A/tokens/$WEAK_ID/rotate "$WEAK"
 check "but it can rotate itself" is 200
+
+# Refused attempts always reach the audit log, whatever the client sent:
+# input cut in the middle of a UTF-8 character used to make the detail
+# invalid utf8mb4, and MariaDB refused the record.
+E2=$'\xc3\xa9'
+P139=$(printf 'a%.0s' $(seq 1 139))
+P59=$(printf 'k%.0s' $(seq 1 59))
+P63=$(printf 'p%.0s' $(seq 1 63))
+P39=$(printf 'e%.0s' $(seq 1 39))
+audited() {
+	sql "SELECT COUNT(*) FROM audit_log WHERE action = 'token.create' AND
+	    outcome IN ('invalid', 'denied') AND actor = 'alice'"
+}
+before=$(audited)
+bad=0
+for b in \
+    "{\"name\":\"x\",\"expiresInDays\":1,\"permissions\":[\"$P139$E2\"]}" \
+    "{\"name\":\"x\",\"expiresInDays\":1,\"permissions\":[\"token:read\"],\"environments\":[\"$P39$E2\"]}" \
+    "{\"name\":\"x\",\"expiresInDays\":1,\"$P59$E2\":1}" \
+    "{\"name\":\"x\",\"expiresInDays\":1,\"profile\":\"$P63$E2\"}" \
+    '{"name":"x","expiresInDays":1,"permissions":["a:b\nforged: yes"]}' \
+    '{"name":"x","expiresInDays":1,"permissions":["token:read"],"apiRules":["GET /\u00e9\u0001"]}' \
+    "{\"name\":\"x\",\"expiresInDays\":1,\"permissions\":[\"token:read\"],\"allowedCidrs\":[\"10.0.0.0/8$E2\"]}"; do
+	call POST $A/tokens "$ALICE" "$b"
+	is 400 || bad=$((bad + 1))
+done
+check "7 hostile bodies refused with 400" eval '[ $bad = 0 ]'
+check "every one of the 7 refusals is audited" eval \
+    '[ "$(audited)" = $((before + 7)) ]'
+check "no audit detail holds a raw newline or control" eval \
+    '[ "$(sql "SELECT COUNT(*) FROM audit_log WHERE detail REGEXP
+        \"[[:cntrl:]]\"")" = 0 ]'
+check "the forged line is quoted, not stored" eval \
+    '[ "$(sql "SELECT COUNT(*) FROM audit_log WHERE INSTR(detail,
+        CONCAT(\"a:b\", CHAR(92), \"x0aforged\")) > 0")" = 1 ]'
+# A detail the database refuses: retried without it, never dropped.
+# (A NULL in a NOT NULL column fails the insert: a one-statement trigger.)
+tg_sql_admin "CREATE TRIGGER $TG_DB_NAME.tg_test_refuse BEFORE INSERT ON
+    $TG_DB_NAME.audit_log FOR EACH ROW SET NEW.via =
+    IF(NEW.detail LIKE '%refuse-me%', NULL, NEW.via)" ||
+    bad "cannot create the test trigger"
+before=$(audited)
+call POST $A/tokens "$ALICE" '{"name":"x","expiresInDays":1,"refuse-me":1}'
+check "a refused detail: the refusal still answered" err 400 unknown_field
+check "a refused detail: recorded without it" eval \
+    '[ "$(audited)" = $((before + 1)) ] && [ "$(sql "SELECT detail FROM
+        audit_log ORDER BY id DESC LIMIT 1")" = "(the detail of this refusal could not be stored)" ]'
+tg_sql_admin "DROP TRIGGER $TG_DB_NAME.tg_test_refuse"
+tg_sql_admin "CREATE TRIGGER $TG_DB_NAME.tg_test_refuse BEFORE INSERT ON
+    $TG_DB_NAME.audit_log FOR EACH ROW SET NEW.via =
+    IF(NEW.outcome = 'invalid', NULL, NEW.via)" ||
+    bad "cannot create the test trigger"
+call POST $A/tokens "$ALICE" '{"name":"x","expiresInDays":1,"nope":1}'
+check "no audit record possible: 503, not the refusal" eval 'err 503 \
+    temporarily_unavailable && hdr "Retry-After: 1"'
+tg_sql_admin "DROP TRIGGER $TG_DB_NAME.tg_test_refuse"
+# A 403 on a route that changes tokens comes from a caller whose secret
+# matched: it is a refused attempt, audited like the others.
+RO=$(mint alice ro-only token:read)
+before=$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'token.create'
+    AND outcome = 'denied' AND actor_token_id = '${RO:3:12}'")
+create "$RO" '{"name":"x","expiresInDays":1,"permissions":["token:read"]}'
+check "no token:create: 403" eval 'is 403 &&
+    [ "$(jstr reason)" = INSUFFICIENT_PERMISSIONS ]'
+check "the refused create is audited with the token" eval \
+    '[ "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = \"token.create\"
+        AND outcome = \"denied\" AND actor_token_id = \"${RO:3:12}\"")" = $((before + 1)) ]'
+
+# `tokengate check` explains; it never writes.  With a rotated token's new
+# secret it must not end the old secret's grace.
+create "$ALICE" '{"name":"explain","expiresInDays":1,"permissions":["token:read"]}'
+XID=$NEW_ID
+call POST $A/tokens/$XID/rotate "$ALICE" '{"graceSeconds":600}'
+XNEW=$(jstr token)
+XOLD=$NEW_TOKEN
+out=$(tg check --token "$XNEW" --method GET --uri /api/x --require token:read)
+check "check with the new secret: allow" eval 'printf "%s" "$out" | grep -q "decision: allow"'
+sleep 1.5
+check "check did not end the grace" eval '[ "$(sql "SELECT prev_hash IS NOT NULL
+    FROM tokens WHERE id = \"$XID\"")" = 1 ]'
+out=$(tg check --token "$XOLD" --method GET --uri /api/x --require token:read)
+check "check with the old secret: allowed, and says so" eval \
+    'printf "%s" "$out" | grep -q "decision: allow" &&
+    printf "%s" "$out" | grep -q "secret:   previous"'
+check "nothing written by check: no last-used" eval '[ "$(sql "SELECT
+    last_used_at IS NULL FROM tokens WHERE id = \"$XID\"")" = 1 ]'
 
 # trust_remote_user: sessions from the web server's own authentication.
 API_LISTEN=$SESSION_SOCKET
