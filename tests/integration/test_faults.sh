@@ -122,8 +122,11 @@ tgc token revoke "$(id_of "$REV_OLD")" >/dev/null 2>&1
 UNKNOWN=$("$TOOL" random tg)
 WRONG=$("$TOOL" forge tg "$(id_of "$VALID")")
 BADCHECK=$("$TOOL" badcheck "$VALID")
-ROOT_T=$(tgc token create --user root --name api-admin --permission '*') ||
-    tg_die "admin token"
+# API rules "*": it rotates a token with API rules below, and a token
+# without API rules may not hand any on (README "A token never mints a
+# stronger token").
+ROOT_T=$(tgc token create --user root --name api-admin --permission '*' \
+    --api-rule '*') || tg_die "admin token"
 # Valid tokens nobody uses before they are needed: never in any cache.
 FRESH=()
 for i in $(seq 1 90); do FRESH+=("$(newtok "fresh$i")"); done
