@@ -108,8 +108,30 @@ tg_feed_row(struct tg_feed *f, uint64_t id, const char *kind,
 	apply(f, kind, ref);
 }
 
+static int
+store_start(void *arg, uint64_t *id)
+{
+	return tg_store_feed_max(arg, id);
+}
+
+static int
+store_read(void *arg, uint64_t after, unsigned limit, tg_store_feed_fn fn,
+    void *fn_arg)
+{
+	return tg_store_feed_read(arg, after, limit, fn, fn_arg);
+}
+
 int
 tg_feed_poll(struct tg_feed *f, struct tg_store *s, int64_t now_ms)
+{
+	struct tg_feed_source src = { s, store_start, store_read };
+
+	return tg_feed_poll_source(f, &src, now_ms);
+}
+
+int
+tg_feed_poll_source(struct tg_feed *f, const struct tg_feed_source *src,
+    int64_t now_ms)
 {
 	uint64_t from, before;
 	int rc;
@@ -117,7 +139,7 @@ tg_feed_poll(struct tg_feed *f, struct tg_store *s, int64_t now_ms)
 	if (!f->started) {
 		uint64_t max;
 
-		if ((rc = tg_store_feed_max(s, &max)) != TG_STORE_OK)
+		if ((rc = src->start(src->arg, &max)) != TG_STORE_OK)
 			return rc;
 		tg_feed_begin(f, max, now_ms);
 		return TG_STORE_OK;
@@ -125,7 +147,7 @@ tg_feed_poll(struct tg_feed *f, struct tg_store *s, int64_t now_ms)
 	do {
 		from = tg_feed_from(f, now_ms);
 		before = f->max_seen;
-		rc = tg_store_feed_read(s, from, 1000, on_row, f);
+		rc = src->read(src->arg, from, 1000, on_row, f);
 		if (rc != TG_STORE_OK)
 			return rc;
 		tg_feed_end_batch(f);

@@ -35,6 +35,22 @@ void	tg_feed_free(struct tg_feed *f);	/* f may be NULL */
 int	tg_feed_poll(struct tg_feed *f, struct tg_store *s, int64_t now_ms);
 
 /*
+ * Where tg_feed_poll reads from: the store, or a table in a unit test.
+ * Each function returns a TG_STORE_* code.  start: the id to start after
+ * on the first poll.  read: up to limit rows with id > after, in id order.
+ */
+struct tg_feed_source {
+	void	*arg;
+	int	(*start)(void *arg, uint64_t *id);
+	int	(*read)(void *arg, uint64_t after, unsigned limit,
+		    tg_store_feed_fn fn, void *fn_arg);
+};
+
+/* tg_feed_poll with the rows coming from src. */
+int	tg_feed_poll_source(struct tg_feed *f, const struct tg_feed_source *src,
+	    int64_t now_ms);
+
+/*
  * Whether the cache may be used at now_ms: the last good poll is at most
  * window_ms old.  Thread-safe (an atomic read).
  */
