@@ -3,7 +3,8 @@
  *
  * Argument parsing and output only; every rule about what is valid lives
  * in lib/, so the CLI, the API and the authorizer cannot disagree.  Exit
- * status: 0 success, 1 failure (message on stderr), 2 usage error.  For
+ * status: 0 success, 1 failure (message on stderr), 2 usage error, 3 a
+ * change committed but not confirmed by every authorizer process.  For
  * `check`: 0 allow, 1 deny, 2 error.
  */
 #include <errno.h>
@@ -37,6 +38,7 @@ static const char *config_arg;
 static const char usage_text[] =
 "usage: tokengate keygen PATH\n"
 "       tokengate [-c FILE] migrate\n"
+"       tokengate [-c FILE] prune\n"
 "       tokengate [-c FILE] user add NAME [--role ROLE]...\n"
 "       tokengate [-c FILE] user disable NAME | user enable NAME\n"
 "       tokengate [-c FILE] role grant ROLE PERMISSION...\n"
@@ -164,6 +166,31 @@ store_fail(struct tg_store *s, int rc)
 	return die("%s", tg_store_error(s));
 }
 
+/*
+ * After a change that waits for the authorizers: 0 when every live
+ * authorizer process confirmed applying it, else 3 with a warning.  The
+ * change is committed either way; a script revoking a leaked token must
+ * not take exit 0 to mean "refused everywhere" when that is not known.
+ */
+static int
+unconfirmed(struct tg_store *s, const char *what)
+{
+	int n = tg_store_unconfirmed(s);
+
+	if (n == 0)
+		return 0;
+	if (n > 0)
+		fprintf(stderr, "tokengate: %s: committed, but %d authorizer "
+		    "process%s not confirmed it within %d ms; each stops "
+		    "using its cache within a second of its last feed read\n",
+		    what, n, n == 1 ? " has" : "es have", TG_STORE_SYNC_MS);
+	else
+		fprintf(stderr, "tokengate: %s: committed, but not confirmed "
+		    "by the authorizers (the wait failed: %s)\n", what,
+		    tg_store_error(s));
+	return 3;
+}
+
 static int
 cmd_keygen(int argc, char **argv)
 {
@@ -202,6 +229,39 @@ cmd_migrate(int argc, char **argv)
 		printf("schema migrated from version %u to %u\n", from, to);
 	close_store(s);
 	return 0;
+}
+
+/* prune: the retention of README "Caching and revocation", for cron. */
+static int
+cmd_prune(int argc, char **argv)
+{
+	struct tg_store_prune p;
+	struct tg_store *s;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return usage("prune takes no arguments");
+	if (load_config() != 0 || (s = open_store()) == NULL)
+		return 1;
+	memset(&p, 0, sizeof p);
+	p.feed_keep_seconds = cfg.feed_keep_seconds;
+	p.progress_keep_seconds = TG_STORE_PROGRESS_KEEP_S;
+	p.audit_keep_days = cfg.audit_keep_days;
+	p.batch = 1000;
+	p.pause_ms = 10;
+	rc = tg_store_prune(s, &p);
+	if (rc != TG_STORE_OK)
+		rc = store_fail(s, rc);
+	else if (p.skipped)
+		printf("another prune is running; nothing done\n");
+	else
+		printf("pruned %llu change-feed rows, %llu feed-progress rows, "
+		    "%llu audit records\n", (unsigned long long)p.feed_rows,
+		    (unsigned long long)p.progress_rows,
+		    (unsigned long long)p.audit_rows);
+	close_store(s);
+	return rc;
 }
 
 static int
@@ -243,6 +303,8 @@ cmd_user(int argc, char **argv)
 		    strcmp(argv[1], "enable") == 0);
 	if (rc != TG_STORE_OK)
 		rc = store_fail(s, rc);
+	else
+		rc = unconfirmed(s, argv[1]);
 	close_store(s);
 	return rc;
 }
@@ -260,9 +322,11 @@ cmd_role_refresh(void)
 	rc = tg_store_role_refresh(s, &n);
 	if (rc != TG_STORE_OK)
 		rc = store_fail(s, rc);
-	else
+	else {
 		printf("%llu user%s had out-of-date role permissions%s\n", n,
 		    n == 1 ? "" : "s", n > 0 ? ": rewritten" : "");
+		rc = unconfirmed(s, "role refresh");
+	}
 	close_store(s);
 	return rc;
 }
@@ -297,6 +361,8 @@ cmd_role(int argc, char **argv)
 	    (size_t)(argc - 3), grant);
 	if (rc != TG_STORE_OK)
 		rc = store_fail(s, rc);
+	else
+		rc = unconfirmed(s, grant ? "role grant" : "role revoke");
 	close_store(s);
 	return rc;
 }
@@ -630,8 +696,11 @@ cmd_token_revoke(int argc, char **argv)
 	rc = tg_store_token_revoke(s, argv[2], (int64_t)time(NULL), &a);
 	if (rc != TG_STORE_OK)
 		rc = store_fail(s, rc);
-	else
+	else if ((rc = unconfirmed(s, "token revoke")) == 0)
 		fprintf(stderr, "tokengate: token %s revoked\n", argv[2]);
+	else
+		fprintf(stderr, "tokengate: token %s revoked in the database, "
+		    "not confirmed by every authorizer yet\n", argv[2]);
 	close_store(s);
 	return rc;
 }
@@ -764,6 +833,8 @@ main(int argc, char **argv)
 		return cmd_keygen(argc, argv);
 	if (strcmp(argv[0], "migrate") == 0)
 		return cmd_migrate(argc, argv);
+	if (strcmp(argv[0], "prune") == 0)
+		return cmd_prune(argc, argv);
 	if (strcmp(argv[0], "user") == 0)
 		return cmd_user(argc, argv);
 	if (strcmp(argv[0], "role") == 0)

@@ -21,6 +21,7 @@
  * database connection and an HMAC context.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,12 +659,86 @@ run(void *arg)
 	return NULL;
 }
 
+/*
+ * Retention (README "Caching and revocation"): the change feed, the
+ * progress rows of processes gone without a clean exit, and, with
+ * audit_keep_days, old audit records, deleted by one thread with its own
+ * connection, PRUNE_FIRST_S after start and every PRUNE_EVERY_S, in small
+ * batches (each a short transaction) so that no table is locked for long.
+ * Several API processes take turns through a named lock.
+ */
+#define PRUNE_FIRST_S	5
+#define PRUNE_EVERY_S	300
+
+static pthread_mutex_t prune_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t prune_cond = PTHREAD_COND_INITIALIZER;
+static _Atomic int prune_stop;
+
+static int
+prune_sleep(unsigned seconds)
+{
+	struct timespec ts;
+	int stop;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += seconds;
+	pthread_mutex_lock(&prune_lock);
+	if (!atomic_load(&prune_stop))
+		pthread_cond_timedwait(&prune_cond, &prune_lock, &ts);
+	stop = atomic_load(&prune_stop);
+	pthread_mutex_unlock(&prune_lock);
+	return stop;
+}
+
+static void *
+prune_loop(void *arg)
+{
+	struct tg_store *s = arg;
+	struct tg_store_prune p;
+	unsigned wait = PRUNE_FIRST_S;
+	char err[300];
+	int failing = 0;
+
+	while (!prune_sleep(wait)) {
+		wait = PRUNE_EVERY_S;
+		memset(&p, 0, sizeof p);
+		p.feed_keep_seconds = api_cfg.feed_keep_seconds;
+		p.progress_keep_seconds = TG_STORE_PROGRESS_KEEP_S;
+		p.audit_keep_days = api_cfg.audit_keep_days;
+		p.batch = 500;
+		p.pause_ms = 20;
+		p.stop = &prune_stop;
+		if (tg_store_prune(s, &p) != TG_STORE_OK) {
+			/* Once, not every five minutes of an outage. */
+			if (!failing) {
+				tg_fcgi_escape(tg_store_error(s), 256, err,
+				    sizeof err);
+				tg_fcgi_log("pruning failed (will retry): %s",
+				    err);
+			}
+			failing = 1;
+			continue;
+		}
+		failing = 0;
+		if (p.feed_rows + p.progress_rows + p.audit_rows > 0)
+			tg_fcgi_log("pruned %llu change-feed rows, %llu "
+			    "feed-progress rows, %llu audit records",
+			    (unsigned long long)p.feed_rows,
+			    (unsigned long long)p.progress_rows,
+			    (unsigned long long)p.audit_rows);
+	}
+	tg_store_thread_end();
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct api_worker w[64];
 	struct tg_fcgi_start st;
 	struct tg_hmac_key *key;
+	struct tg_store *prune_store;
+	pthread_t prune_th;
 	char err[512];
 	int i, rc;
 
@@ -697,6 +772,11 @@ main(int argc, char **argv)
 		w[i].verifier.usage = usage;
 		w[i].verifier.brake = brake;
 	}
+	if ((prune_store = tg_store_new(&api_cfg)) == NULL ||
+	    pthread_create(&prune_th, NULL, prune_loop, prune_store) != 0) {
+		tg_fcgi_log("cannot start the pruning thread");
+		return 1;
+	}
 	for (i = 0; i < st.threads; i++) {
 		if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0) {
 			tg_fcgi_log("pthread_create failed");
@@ -705,6 +785,12 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < st.threads; i++)
 		pthread_join(w[i].thread, NULL);
+	pthread_mutex_lock(&prune_lock);
+	atomic_store(&prune_stop, 1);
+	pthread_cond_broadcast(&prune_cond);
+	pthread_mutex_unlock(&prune_lock);
+	pthread_join(prune_th, NULL);
+	tg_store_free(prune_store);
 	for (i = 0; i < st.threads; i++) {
 		tg_store_free(w[i].store);
 		tg_hmac_free(w[i].hmac);

@@ -170,8 +170,22 @@ void	api_reply_store(struct api_req *q, int rc);
 /* 405 with the Allow header. */
 void	api_reply_method(struct api_req *q, const char *allow);
 
-/* 204 No Content. */
-void	api_reply_empty(struct api_req *q, int status);
+/* A reply without a body (204 No Content); extra as for api_reply_json. */
+void	api_reply_empty(struct api_req *q, int status, const char *extra);
+
+/*
+ * After a change that waits for the authorizers (revoke, update,
+ * rotate): writes into extra (n bytes) the header line
+ * "Tokengate-Propagation: confirmed" or "... pending", and returns the
+ * status to answer with: ok_status when every live authorizer process
+ * confirmed applying the change, else 202, after logging a warning.
+ */
+int	api_propagation(struct api_req *q, const char *action, int ok_status,
+	    char *extra, size_t n);
+
+/* 202 for a revoke not confirmed everywhere: {"propagation": "pending",
+ * "unconfirmed": N or null, "message": ...}. */
+void	api_reply_pending(struct api_req *q, const char *extra);
 
 /* --- api_tokens.c ----------------------------------------------------- */
 

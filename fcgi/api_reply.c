@@ -25,6 +25,7 @@ reason_phrase(int status)
 	switch (status) {
 	case 200: return "OK";
 	case 201: return "Created";
+	case 202: return "Accepted";
 	case 204: return "No Content";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
@@ -255,8 +256,53 @@ api_reply_method(struct api_req *q, const char *allow)
 }
 
 void
-api_reply_empty(struct api_req *q, int status)
+api_reply_empty(struct api_req *q, int status, const char *extra)
 {
 	FCGX_FPrintF(q->r->out, "Status: %d %s\r\nCache-Control: no-store\r\n"
-	    "\r\n", status, reason_phrase(status));
+	    "%s\r\n", status, reason_phrase(status), extra != NULL ? extra :
+	    "");
+}
+
+int
+api_propagation(struct api_req *q, const char *action, int ok_status,
+    char *extra, size_t n)
+{
+	int behind = tg_store_unconfirmed(q->w->store);
+
+	if (behind == 0) {
+		snprintf(extra, n, "Tokengate-Propagation: confirmed\r\n");
+		return ok_status;
+	}
+	snprintf(extra, n, "Tokengate-Propagation: pending\r\n");
+	if (behind > 0)
+		tg_fcgi_log("warning: %s of token %s committed, but %d "
+		    "authorizer process%s did not confirm it within %d ms; "
+		    "answered 202 (propagation pending)", action, q->id, behind,
+		    behind == 1 ? "" : "es", TG_STORE_SYNC_MS);
+	else
+		tg_fcgi_log("warning: %s of token %s committed, but the wait "
+		    "for the authorizers failed: %s; answered 202 (propagation "
+		    "pending)", action, q->id, tg_store_error(q->w->store));
+	return 202;
+}
+
+void
+api_reply_pending(struct api_req *q, const char *extra)
+{
+	struct json_object *o = json_object_new_object();
+	int behind = tg_store_unconfirmed(q->w->store);
+
+	json_object_object_add(o, "propagation",
+	    json_object_new_string("pending"));
+	json_object_object_add(o, "unconfirmed", behind > 0 ?
+	    json_object_new_int(behind) : NULL);
+	json_object_object_add(o, "message", json_object_new_string("the "
+	    "change is committed, but not every authorizer process confirmed "
+	    "applying it in time; a process that has not applied it stops "
+	    "using its cache at most a second after its last feed read, so "
+	    "it is refused everywhere within about a second unless an "
+	    "authorizer is cut off from the database with stale_if_error "
+	    "set. Do not retry blindly; read the token to see its state."));
+	api_reply_json(q, 202, o, extra, 0);
+	json_object_put(o);
 }

@@ -499,9 +499,9 @@ api_tokens_update(struct api_req *q)
 	struct tg_record rec, crec;
 	struct tg_audit a;
 	struct json_object *o;
-	char *body = NULL, detail[DETAIL_MAX], changed[160];
+	char *body = NULL, detail[DETAIL_MAX], changed[160], extra[64];
 	size_t len;
-	int rc, have_rec = 0, have_crec = 0;
+	int rc, status, have_rec = 0, have_crec = 0;
 
 	memset(&t, 0, sizeof t);
 	memset(&crec, 0, sizeof crec);
@@ -610,6 +610,8 @@ api_tokens_update(struct api_req *q)
 			api_reply_store(q, rc);
 		goto out;
 	}
+	/* Before the lookup below, which is not a change. */
+	status = api_propagation(q, action, 200, extra, sizeof extra);
 	tg_record_free(&rec);
 	have_rec = 0;
 	if ((rc = tg_store_lookup(q->w->store, q->id, &rec)) != TG_STORE_OK) {
@@ -619,7 +621,7 @@ api_tokens_update(struct api_req *q)
 	}
 	have_rec = 1;
 	o = token_json(&rec, q->now);
-	api_reply_json(q, 200, o, NULL, 0);
+	api_reply_json(q, status, o, extra, 0);
 	json_object_put(o);
 out:
 	tg_perm_set_free(&missing);
@@ -638,6 +640,7 @@ api_tokens_revoke(struct api_req *q)
 {
 	struct tg_record rec;
 	struct tg_audit a;
+	char extra[64];
 	int rc;
 
 	if (load_target(q, &rec, "token.revoke") != 0)
@@ -646,9 +649,15 @@ api_tokens_revoke(struct api_req *q)
 	api_audit_fill(q, &a, "token.revoke", q->id, rec.user, "ok",
 	    rec.revoked_at != 0 ? "already revoked" : NULL);
 	rc = tg_store_token_revoke(q->w->store, q->id, q->now, &a);
-	if (rc == TG_STORE_OK)
-		api_reply_empty(q, 204);
-	else if (rc == TG_STORE_NOT_FOUND)
+	if (rc == TG_STORE_OK) {
+		/* 204 only when every authorizer confirmed: a client that
+		 * revokes a leaked token must not read "done" otherwise. */
+		if (api_propagation(q, "token.revoke", 204, extra,
+		    sizeof extra) == 204)
+			api_reply_empty(q, 204, extra);
+		else
+			api_reply_pending(q, extra);
+	} else if (rc == TG_STORE_NOT_FOUND)
 		api_reply_error(q, 404, "not_found", NULL, "no such token");
 	else
 		api_reply_store(q, rc);
@@ -659,7 +668,8 @@ api_tokens_revoke(struct api_req *q)
 
 static void
 reply_rotated(struct api_req *q, const struct tg_token *tok,
-    const struct tg_record *rec, int64_t grace_until)
+    const struct tg_record *rec, int64_t grace_until, int status,
+    const char *extra)
 {
 	struct json_object *o = json_object_new_object(), *secret;
 	char prefix[TG_TOKEN_MAX_LEN + 1];
@@ -676,7 +686,7 @@ reply_rotated(struct api_req *q, const struct tg_token *tok,
 	json_object_object_add(o, "expiresAt", time_json(rec->expires_at));
 	json_object_object_add(o, "oldSecretValidUntil",
 	    grace_until > 0 ? time_json(grace_until) : NULL);
-	api_reply_json(q, 200, o, NULL, 1);
+	api_reply_json(q, status, o, extra, 1);
 	OPENSSL_cleanse((void *)(uintptr_t)json_object_get_string(secret),
 	    tok->len);
 	json_object_put(o);
@@ -694,11 +704,11 @@ api_tokens_rotate(struct api_req *q)
 	struct tg_audit a;
 	struct tg_token tok;
 	unsigned char hash[TG_HMAC_LEN];
-	char *body = NULL, *eff = NULL, detail[DETAIL_MAX];
+	char *body = NULL, *eff = NULL, detail[DETAIL_MAX], extra[64];
 	int64_t grace_until;
 	size_t len;
 	long grace;
-	int rc, have_crec = 0;
+	int rc, status, have_crec = 0;
 
 	memset(&tok, 0, sizeof tok);
 	memset(&crec, 0, sizeof crec);
@@ -801,7 +811,10 @@ api_tokens_rotate(struct api_req *q)
 			api_reply_store(q, rc);
 		goto out;
 	}
-	reply_rotated(q, &tok, &rec, grace_until);
+	/* A pending rotation still hands out its secret: it is committed,
+	 * and the old one may have ended already. */
+	status = api_propagation(q, action, 200, extra, sizeof extra);
+	reply_rotated(q, &tok, &rec, grace_until, status, extra);
 out:
 	tg_token_wipe(&tok);
 	OPENSSL_cleanse(hash, sizeof hash);

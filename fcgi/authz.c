@@ -345,9 +345,10 @@ poll_feed(void *arg)
 {
 	struct background *b = arg;
 	struct tg_feed_stats fs;
-	uint64_t reported = 0;
+	uint64_t applied, seen, rep_applied = 0, rep_seen = 0, flushes = 0;
 	int64_t now, last_report = 0;
 	char process[96], host[64];
+	static char gaps[6000], rep_gaps[6000];
 	unsigned route_gen = 0;
 	int failing = 0;
 
@@ -360,10 +361,27 @@ poll_feed(void *arg)
 		now = tg_verify_now_ms();
 		if (tg_feed_poll(b->feed, b->store, now) == TG_STORE_OK) {
 			tg_feed_stats(b->feed, &fs);
-			if ((fs.applied != reported || now - last_report >=
+			if (fs.pruned_flushes != flushes) {
+				flushes = fs.pruned_flushes;
+				tg_fcgi_log("change feed rows not yet read were "
+				    "pruned (tokengate prune, feed_keep_seconds), "
+				    "cache emptied");
+			}
+			/*
+			 * What writers wait for: every row applied up to
+			 * applied, and up to seen but the open gaps, so that a
+			 * hole that is still open does not hide the rows
+			 * applied after it.
+			 */
+			tg_feed_progress(b->feed, &applied, &seen, gaps,
+			    sizeof gaps);
+			if ((applied != rep_applied || seen != rep_seen ||
+			    strcmp(gaps, rep_gaps) != 0 || now - last_report >=
 			    500) && tg_store_feed_report(b->store, process,
-			    fs.applied) == TG_STORE_OK) {
-				reported = fs.applied;
+			    applied, seen, gaps) == TG_STORE_OK) {
+				rep_applied = applied;
+				rep_seen = seen;
+				memcpy(rep_gaps, gaps, sizeof rep_gaps);
 				last_report = now;
 			}
 			if (failing)
@@ -387,6 +405,11 @@ poll_feed(void *arg)
 		}
 		route_check(b, &route_gen);
 	} while (!bg_sleep(cfg.feed_poll_ms));
+	/* Writers stop waiting for this process at once, and the table
+	 * does not keep a row per process that ever lived. */
+	if (tg_store_feed_forget(b->store, process) != TG_STORE_OK)
+		tg_fcgi_log("cannot remove this process's feed_progress row: "
+		    "%s", tg_store_error(b->store));
 	tg_store_thread_end();
 	return NULL;
 }

@@ -70,6 +70,10 @@ static const struct key keys[] = {
 	{ "brake_window",	K_UINT,	F(brake_window),	1, 3600 },
 	{ "brake_clients",	K_UINT,	F(brake_clients),	64, 10000000 },
 	{ "audit_decisions",	K_AUDIT, F(audit_decisions),	0, 0 },
+	/* At least ten minutes: far above the feed's 10 s gap window, its
+	 * 30 s start-up look-back and the longest poll interval (5 s). */
+	{ "feed_keep_seconds",	K_UINT,	F(feed_keep_seconds),	600, 31536000 },
+	{ "audit_keep_days",	K_UINT,	F(audit_keep_days),	0, 36500 },
 };
 #undef F
 #define NKEYS	(sizeof keys / sizeof keys[0])
@@ -134,6 +138,8 @@ tg_config_defaults(struct tg_config *cfg)
 	cfg->brake_failures = 20;
 	cfg->brake_window = 60;
 	cfg->brake_clients = 10000;
+	cfg->feed_keep_seconds = 86400;
+	cfg->audit_keep_days = 0;
 	for (i = 0; i < sizeof builtin_profiles / sizeof builtin_profiles[0];
 	    i++) {
 		struct tg_config_profile *p = &cfg->profiles[cfg->nprofiles++];

@@ -75,6 +75,8 @@ struct tg_config {
 	unsigned	brake_window;			/* seconds */
 	unsigned	brake_clients;			/* table size */
 	int		audit_decisions;		/* TG_AUDIT_* */
+	unsigned	feed_keep_seconds;		/* change_feed retention */
+	unsigned	audit_keep_days;		/* 0 = keep forever */
 	struct tg_config_profile profiles[TG_CONFIG_PROFILES_MAX];
 	size_t		nprofiles;
 };

@@ -3,7 +3,9 @@
  */
 #include "feed.h"
 
+#include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,29 +110,107 @@ tg_feed_row(struct tg_feed *f, uint64_t id, const char *kind,
 	apply(f, kind, ref);
 }
 
+static int
+store_start(void *arg, uint64_t *id)
+{
+	return tg_store_feed_start(arg, TG_FEED_LOOKBACK_S, id);
+}
+
+static int
+store_read(void *arg, uint64_t after, unsigned limit, tg_store_feed_fn fn,
+    void *fn_arg)
+{
+	return tg_store_feed_read(arg, after, limit, fn, fn_arg);
+}
+
+static int
+store_read_ids(void *arg, const uint64_t *ids, size_t n, tg_store_feed_fn fn,
+    void *fn_arg)
+{
+	return tg_store_feed_read_ids(arg, ids, n, fn, fn_arg);
+}
+
+static int
+store_pruned(void *arg, uint64_t *through)
+{
+	return tg_store_feed_pruned(arg, through);
+}
+
 int
 tg_feed_poll(struct tg_feed *f, struct tg_store *s, int64_t now_ms)
 {
-	uint64_t from, before;
+	struct tg_feed_source src = { s, store_start, store_read,
+	    store_read_ids, store_pruned };
+
+	return tg_feed_poll_source(f, &src, now_ms);
+}
+
+/* A forward page: counts its rows, so a short page marks the end. */
+struct page {
+	struct tg_feed	*f;
+	unsigned	 n;
+};
+
+static void
+on_page_row(void *arg, uint64_t id, const char *kind, const char *ref)
+{
+	struct page *pg = arg;
+
+	pg->n++;
+	tg_feed_row(pg->f, id, kind, ref);
+}
+
+int
+tg_feed_poll_source(struct tg_feed *f, const struct tg_feed_source *src,
+    int64_t now_ms)
+{
+	uint64_t ids[TG_FEED_MAX_GAPS], through;
+	struct page pg;
+	size_t n, i, k;
 	int rc;
 
 	if (!f->started) {
-		uint64_t max;
+		uint64_t start;
 
-		if ((rc = tg_store_feed_max(s, &max)) != TG_STORE_OK)
+		if ((rc = src->start(src->arg, &start)) != TG_STORE_OK)
 			return rc;
-		tg_feed_begin(f, max, now_ms);
-		return TG_STORE_OK;
+		tg_feed_begin(f, start, now_ms);
+		/* Fresh only once the first poll has read to the end. */
+		tg_feed_suspend(f);
 	}
+	(void)tg_feed_from(f, now_ms);	/* drops the expired gaps */
+	/*
+	 * The open gaps, by id: a row that committed after rows with higher
+	 * ids.  Read apart from the forward pages, so that however many rows
+	 * follow a gap, each poll still reaches the newest row.
+	 */
+	n = f->ngaps;
+	for (i = 0; i < n; i++)
+		ids[i] = f->gaps[i].id;
+	for (i = 0; i < n; i += k) {
+		k = n - i < TG_FEED_IDS_PER_READ ? n - i : TG_FEED_IDS_PER_READ;
+		if ((rc = src->read_ids(src->arg, ids + i, k, on_row, f)) !=
+		    TG_STORE_OK)
+			return rc;
+	}
+	/* Every row after the newest one seen, to the end of the feed. */
 	do {
-		from = tg_feed_from(f, now_ms);
-		before = f->max_seen;
-		rc = tg_store_feed_read(s, from, 1000, on_row, f);
+		pg.f = f;
+		pg.n = 0;
+		rc = src->read(src->arg, f->max_seen, TG_FEED_PAGE, on_page_row,
+		    &pg);
 		if (rc != TG_STORE_OK)
 			return rc;
 		tg_feed_end_batch(f);
-		/* Keep reading while whole batches of new rows arrive. */
-	} while (f->max_seen - before >= 1000);
+	} while (pg.n == TG_FEED_PAGE);
+	/*
+	 * Read after the rows: a prune that committed before the reads above
+	 * is seen here, so a row pruned before this poll could read it is
+	 * never missed silently.
+	 */
+	if ((rc = src->pruned(src->arg, &through)) != TG_STORE_OK)
+		return rc;
+	(void)tg_feed_pruned(f, through);
 	tg_feed_ok(f, now_ms);
 	return TG_STORE_OK;
 }
@@ -200,6 +280,31 @@ tg_feed_suspend(struct tg_feed *f)
 	atomic_store(&f->last_ok_ms, INT64_MIN / 2);
 }
 
+int
+tg_feed_pruned(struct tg_feed *f, uint64_t through)
+{
+	size_t i;
+	int missed = through > f->max_seen;
+
+	for (i = 0; i < f->ngaps; i++)
+		if (f->gaps[i].id <= through)
+			missed = 1;
+	if (!missed)
+		return 0;
+	/* Rows this process never read are gone: trust nothing cached. */
+	tg_cache_invalidate_all(f->cache);
+	for (i = 0; i < f->ngaps;) {
+		if (f->gaps[i].id <= through)
+			f->gaps[i] = f->gaps[--f->ngaps];
+		else
+			i++;
+	}
+	if (through > f->max_seen)
+		f->max_seen = through;
+	f->st.pruned_flushes++;
+	return 1;
+}
+
 void
 tg_feed_stats(const struct tg_feed *f, struct tg_feed_stats *out)
 {
@@ -211,4 +316,59 @@ tg_feed_stats(const struct tg_feed *f, struct tg_feed_stats *out)
 	for (i = 0; i < f->ngaps; i++)
 		if (f->gaps[i].id - 1 < out->applied)
 			out->applied = f->gaps[i].id - 1;
+}
+
+void
+tg_feed_progress(const struct tg_feed *f, uint64_t *applied, uint64_t *seen,
+    char *gaps, size_t n)
+{
+	struct tg_feed_stats st;
+	size_t i, o = 0;
+	int w;
+
+	tg_feed_stats(f, &st);
+	*applied = st.applied;
+	*seen = f->max_seen;
+	if (n == 0)
+		return;
+	gaps[0] = '\0';
+	for (i = 0; i < f->ngaps; i++) {
+		w = snprintf(gaps + o, n - o, "%s%llu", o > 0 ? "," : "",
+		    (unsigned long long)f->gaps[i].id);
+		if (w < 0 || (size_t)w >= n - o) {
+			/* Does not fit: report only what is certain. */
+			*seen = *applied;
+			gaps[0] = '\0';
+			return;
+		}
+		o += (size_t)w;
+	}
+}
+
+int
+tg_feed_covers(uint64_t applied, uint64_t seen, const char *gaps,
+    uint64_t lo, uint64_t hi)
+{
+	const char *p = gaps;
+	unsigned long long g;
+	char *end;
+
+	if (hi <= applied)
+		return 1;
+	if (hi > seen || gaps == NULL)
+		return 0;
+	while (*p != '\0') {
+		if (*p < '0' || *p > '9')
+			return 0;
+		errno = 0;
+		g = strtoull(p, &end, 10);
+		if (errno != 0 || (*end != ',' && *end != '\0'))
+			return 0;
+		if (g >= lo && g <= hi)
+			return 0;
+		p = *end == ',' ? end + 1 : end;
+		if (*end == ',' && *p == '\0')
+			return 0;
+	}
+	return 1;
 }

@@ -26,12 +26,14 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include "feed.h"
 #include "migrations.h"
 #include "names.h"
 
 enum q {
 	Q_LOOKUP,
 	Q_FEED,
+	Q_FEED_IDS,
 	Q_COUNT
 };
 
@@ -48,7 +50,12 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_FEED] =
 	    "SELECT id, kind, ref FROM change_feed WHERE id > ? ORDER BY id"
 	    " LIMIT ?",
+	/* TG_FEED_IDS_PER_READ placeholders; unused ones are 0 (no row). */
+	[Q_FEED_IDS] =
+	    "SELECT id, kind, ref FROM change_feed WHERE id IN"
+	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ORDER BY id",
 };
+#define FEED_IDS_MAX	16
 
 /*
  * Tables whose AUTO_INCREMENT id tells whether a transaction that
@@ -95,6 +102,8 @@ struct tg_store {
 	/* A row the open transaction inserted: see settle(). */
 	enum mark		 mark;
 	unsigned long long	 mark_id;
+	unsigned long long	 mark_rows;	/* rows that INSERT made */
+	int			 unconfirmed;	/* tg_store_unconfirmed */
 	char			 warn[400];	/* tg_store_take_warning */
 	/* A reader (tg_store_new_reader); rd is NULL for a plain store. */
 	struct tg_store		*rd;		/* the read endpoint */
@@ -145,6 +154,7 @@ struct col {
 };
 
 static int	feed_user(struct tg_store *, long long);
+static void	rollback(struct tg_store *);
 static int	feed_role(struct tg_store *, long long);
 typedef int	(*read_fn)(struct tg_store *, void *);
 static int	routed(struct tg_store *, read_fn, void *);
@@ -629,6 +639,7 @@ run_marked(struct tg_store *s, enum mark m, const char *sql,
 	if (rc == TG_STORE_OK && n > 0 && id != 0) {
 		s->mark = m;
 		s->mark_id = id;
+		s->mark_rows = n;
 	}
 	return rc;
 }
@@ -673,6 +684,8 @@ begin(struct tg_store *s)
 
 	s->mark = M_NONE;
 	s->mark_id = 0;
+	s->mark_rows = 0;
+	s->unconfirmed = 0;
 	for (;;) {
 		if ((rc = db_connect(s)) != TG_STORE_OK)
 			return rc;
@@ -817,25 +830,54 @@ commit(struct tg_store *s)
 
 /*
  * Commits a change that is in the change feed, then waits (at most
- * TG_STORE_SYNC_MS) until every live authorizer process has applied it, so
- * that when the caller answers, the change is in force everywhere: the
- * very next request after a revoke is refused even with caching.  The
- * change is committed either way; a process that stays behind stops using
- * its cache within a second of its last feed read.
+ * TG_STORE_SYNC_MS) until every live authorizer process has applied the
+ * feed rows of this transaction, so that when the caller answers, the
+ * change is in force everywhere: the very next request after a revoke is
+ * refused even with caching.  The change is committed either way; when
+ * some process did not confirm in time, tg_store_unconfirmed says how
+ * many, so that the caller does not claim what it does not know.  (Such a
+ * process stops using its cache within a second of its last feed read.)
+ *
+ * The rows waited for are the transaction's own, from the mark (its
+ * first feed row) to its last: with one row that is the mark; an
+ * INSERT ... SELECT may interleave with other transactions' ids, so its
+ * last is read inside the transaction, where its own rows are visible
+ * (an id above them committed by another transaction makes the range
+ * wider, never narrower).
  */
-#define TG_STORE_SYNC_MS	1500
-
-int	tg_store_feed_wait(struct tg_store *, unsigned, int *);
-
 static int
 commit_synced(struct tg_store *s)
 {
-	int rc, behind;
+	unsigned long long lo = 0;
+	long long hi = 0;
+	int rc, behind, found;
 
+	if (s->mark == M_FEED && s->mark_id != 0) {
+		struct prm p[1] = { PU64(s->mark_id) };
+
+		lo = s->mark_id;
+		hi = (long long)lo;
+		if (s->mark_rows > 1 && (rc = query_i64(s, "SELECT "
+		    "COALESCE(MAX(id), 0) FROM change_feed WHERE id >= ?", p, 1,
+		    &hi, &found)) != TG_STORE_OK) {
+			rollback(s);
+			return rc;
+		}
+	}
 	if ((rc = commit(s)) != TG_STORE_OK)
 		return rc;
-	(void)tg_store_feed_wait(s, TG_STORE_SYNC_MS, &behind);
+	if (lo == 0)
+		return TG_STORE_OK;
+	rc = tg_store_feed_wait(s, TG_STORE_SYNC_MS, lo, (uint64_t)hi,
+	    &behind);
+	s->unconfirmed = rc == TG_STORE_OK ? behind : -1;
 	return TG_STORE_OK;
+}
+
+int
+tg_store_unconfirmed(const struct tg_store *s)
+{
+	return s->unconfirmed;
 }
 
 static void
@@ -1221,6 +1263,8 @@ tg_store_feed_max(struct tg_store *s, uint64_t *max)
 struct feed_arg {
 	uint64_t		 after;
 	unsigned		 limit;
+	const uint64_t		*ids;		/* or a read by ids */
+	size_t			 nids;
 	tg_store_feed_fn	 fn;
 	void			*arg;
 };
@@ -1229,23 +1273,35 @@ static int
 feed_read(struct tg_store *s, void *farg)
 {
 	const struct feed_arg *fa = farg;
-	struct prm p[2] = { PU64(fa->after), PU64(fa->limit) };
+	struct prm p[FEED_IDS_MAX];
 	tg_store_feed_fn fn = fa->fn;
 	void *arg = fa->arg;
 	struct col c[3];
 	MYSQL_STMT *st;
-	int rc, r;
+	unsigned np, i;
+	int rc, r, slot;
 
-	st = prepare(s, Q_FEED, q_sql[Q_FEED], &rc);
+	if (fa->ids != NULL) {
+		slot = Q_FEED_IDS;
+		np = FEED_IDS_MAX;
+		for (i = 0; i < np; i++)
+			p[i] = PU64(i < fa->nids ? fa->ids[i] : 0);
+	} else {
+		slot = Q_FEED;
+		np = 2;
+		p[0] = PU64(fa->after);
+		p[1] = PU64(fa->limit);
+	}
+	st = prepare(s, slot, q_sql[slot], &rc);
 	if (st == NULL)
 		return rc;
-	if ((rc = execute(s, st, p, 2)) != TG_STORE_OK)
+	if ((rc = execute(s, st, p, np)) != TG_STORE_OK)
 		return rc;
 	if (mysql_stmt_store_result(st) != 0) {
 		rc = fail(s, mysql_stmt_errno(st), "feed",
 		    mysql_stmt_error(st));
 		if (s->db != NULL)
-			release(s, Q_FEED, st);
+			release(s, slot, st);
 		return rc;
 	}
 	while ((r = fetch(s, st, c, 3)) == 1) {
@@ -1254,7 +1310,7 @@ feed_read(struct tg_store *s, void *farg)
 		cols_free(c, 3);
 	}
 	if (s->db != NULL)
-		release(s, Q_FEED, st);
+		release(s, slot, st);
 	return r < 0 ? r : TG_STORE_OK;
 }
 
@@ -1262,55 +1318,178 @@ int
 tg_store_feed_read(struct tg_store *s, uint64_t after, unsigned limit,
     tg_store_feed_fn fn, void *arg)
 {
-	struct feed_arg fa = { after, limit, fn, arg };
+	struct feed_arg fa = { after, limit, NULL, 0, fn, arg };
 
 	return routed(s, feed_read, &fa);
 }
 
 int
-tg_store_feed_prune(struct tg_store *s, unsigned keep_seconds)
+tg_store_feed_read_ids(struct tg_store *s, const uint64_t *ids, size_t n,
+    tg_store_feed_fn fn, void *arg)
 {
-	struct prm p[1] = { PU64(keep_seconds) };
+	struct feed_arg fa = { 0, 0, ids, n, fn, arg };
 
-	return run(s, "DELETE FROM change_feed WHERE at < UTC_TIMESTAMP(6) - "
-	    "INTERVAL ? SECOND LIMIT 10000", p, 1, NULL);
+	if (n == 0)
+		return TG_STORE_OK;
+	if (n > FEED_IDS_MAX) {
+		snprintf(s->err, sizeof s->err, "feed: %zu ids in one read", n);
+		return TG_STORE_ERROR;
+	}
+	return routed(s, feed_read, &fa);
+}
+
+struct feed_start_arg {
+	unsigned	 lookback_s;
+	uint64_t	*id;
+};
+
+/*
+ * The newest row older than the lookback, found through change_feed_at
+ * (one row, not a scan of a day of rows); the pruned horizon when higher.
+ */
+static int
+feed_start_read(struct tg_store *s, void *arg)
+{
+	const struct feed_start_arg *a = arg;
+	struct prm p[1] = { PU64(a->lookback_s) };
+	long long v = 0;
+	int rc, found;
+
+	rc = query_i64(s, "SELECT GREATEST(COALESCE((SELECT id FROM "
+	    "change_feed WHERE at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND "
+	    "ORDER BY at DESC LIMIT 1), 0), COALESCE((SELECT MAX(through_id) "
+	    "FROM change_feed_pruned), 0))", p, 1, &v, &found);
+	*a->id = rc == TG_STORE_OK && found && v > 0 ? (uint64_t)v : 0;
+	return rc;
+}
+
+int
+tg_store_feed_start(struct tg_store *s, unsigned lookback_s, uint64_t *id)
+{
+	struct feed_start_arg a = { lookback_s, id };
+
+	return routed(s, feed_start_read, &a);
+}
+
+static int
+feed_pruned_read(struct tg_store *s, void *arg)
+{
+	uint64_t *through = arg;
+	long long v = 0;
+	int rc, found;
+
+	rc = query_i64(s, "SELECT COALESCE(MAX(through_id), 0) FROM "
+	    "change_feed_pruned", NULL, 0, &v, &found);
+	*through = rc == TG_STORE_OK && found && v > 0 ? (uint64_t)v : 0;
+	return rc;
+}
+
+int
+tg_store_feed_pruned(struct tg_store *s, uint64_t *through)
+{
+	return routed(s, feed_pruned_read, through);
 }
 
 int
 tg_store_feed_report(struct tg_store *s, const char *process,
-    uint64_t feed_id)
+    uint64_t applied, uint64_t seen, const char *gaps)
 {
-	struct prm p[2] = { PSTR(process), PU64(feed_id) };
+	struct prm p[4] = { PSTR(process), PU64(applied), PU64(seen),
+	    PSTR(gaps) };
 
-	return run(s, "INSERT INTO feed_progress (process, feed_id, seen_at) "
-	    "VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
-	    "feed_id = VALUES(feed_id), seen_at = VALUES(seen_at)", p, 2,
-	    NULL);
+	return run(s, "INSERT INTO feed_progress (process, feed_id, seen_id, "
+	    "gaps, seen_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE "
+	    "KEY UPDATE feed_id = VALUES(feed_id), seen_id = VALUES(seen_id), "
+	    "gaps = VALUES(gaps), seen_at = VALUES(seen_at)", p, 4, NULL);
 }
 
 int
-tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms, int *behind)
+tg_store_feed_forget(struct tg_store *s, const char *process)
 {
-	long long max = 0, n = 0;
-	int rc, found;
-	unsigned waited = 0;
+	struct prm p[1] = { PSTR(process) };
+
+	return run(s, "DELETE FROM feed_progress WHERE process = ?", p, 1,
+	    NULL);
+}
+
+/*
+ * Counts the processes of feed_progress that reported after since (a
+ * DATETIME(6) text) and have not applied [lo, hi] (tg_feed_covers).
+ */
+static int
+feed_behind(struct tg_store *s, const char *since, uint64_t lo, uint64_t hi,
+    int *behind)
+{
+	struct prm p[1] = { PSTR(since) };
+	struct col c[3];
+	MYSQL_STMT *st;
+	int rc, r;
 
 	*behind = 0;
-	rc = query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM change_feed", NULL,
-	    0, &max, &found);
-	if (rc != TG_STORE_OK)
+	st = prepare(s, -1, "SELECT feed_id, seen_id, gaps FROM feed_progress "
+	    "WHERE seen_at > ?", &rc);
+	if (st == NULL)
 		return rc;
-	for (;;) {
-		struct prm p[1] = { PI64(max) };
+	if ((rc = execute(s, st, p, 1)) != TG_STORE_OK) {
+		mysql_stmt_close(st);
+		return rc;
+	}
+	while ((r = fetch(s, st, c, 3)) == 1) {
+		if (!tg_feed_covers((uint64_t)col_i64(&c[0]),
+		    (uint64_t)col_i64(&c[1]), c[2].buf != NULL ? c[2].buf : "",
+		    lo, hi))
+			(*behind)++;
+		cols_free(c, 3);
+	}
+	if (s->db != NULL)
+		mysql_stmt_free_result(st);
+	mysql_stmt_close(st);
+	return r < 0 ? r : TG_STORE_OK;
+}
 
-		/* Processes silent for 2 s are dead or cut off: their cache
-		 * stops serving after a second without a feed read anyway. */
-		rc = query_i64(s, "SELECT COUNT(*) FROM feed_progress WHERE "
-		    "seen_at > UTC_TIMESTAMP(6) - INTERVAL 2 SECOND AND "
-		    "feed_id < ?", p, 1, &n, &found);
-		if (rc != TG_STORE_OK)
+int
+tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms, uint64_t lo,
+    uint64_t hi, int *behind)
+{
+	struct col c[1];
+	MYSQL_STMT *st;
+	char since[40];
+	unsigned waited = 0;
+	int rc, r;
+
+	*behind = 0;
+	/*
+	 * The processes live when the change committed: those that reported
+	 * in the two seconds before.  The set is fixed now, so a process
+	 * that stops reporting during the wait (frozen, cut off, dying) is
+	 * still waited for and counted, not silently dropped.  One that is
+	 * silent for 2 s stops using its cache a second after its last feed
+	 * read anyway.
+	 */
+	st = prepare(s, -1, "SELECT CAST(UTC_TIMESTAMP(6) - INTERVAL 2 SECOND "
+	    "AS CHAR)", &rc);
+	if (st == NULL)
+		return rc;
+	if ((rc = execute(s, st, NULL, 0)) != TG_STORE_OK) {
+		mysql_stmt_close(st);
+		return rc;
+	}
+	r = fetch(s, st, c, 1);
+	if (r == 1) {
+		snprintf(since, sizeof since, "%s", c[0].buf != NULL ?
+		    c[0].buf : "");
+		cols_free(c, 1);
+	}
+	if (s->db != NULL)
+		mysql_stmt_free_result(st);
+	mysql_stmt_close(st);
+	if (r != 1)
+		return r < 0 ? r : TG_STORE_ERROR;
+	for (;;) {
+		if ((rc = feed_behind(s, since, lo, hi, behind)) !=
+		    TG_STORE_OK)
 			return rc;
-		if (n == 0 || waited >= timeout_ms)
+		if (*behind == 0 || waited >= timeout_ms)
 			break;
 		{
 			struct timespec ts = { 0, 10 * 1000000L };
@@ -1319,8 +1498,147 @@ tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms, int *behind)
 			waited += 10;
 		}
 	}
-	*behind = (int)n;
 	return TG_STORE_OK;
+}
+
+/* --- retention --------------------------------------------------------- */
+
+static void
+pause_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	if (ms > 0)
+		nanosleep(&ts, NULL);
+}
+
+/*
+ * One batch of the feed, in one transaction: the horizon row is locked
+ * first (pruners take turns), then raised to the last id deleted, so that
+ * a follower reading the horizon after its feed rows sees every prune
+ * that removed a row it could not have read.  The newest row stays, so
+ * that MAX(id) and AUTO_INCREMENT never go back.
+ */
+static int
+feed_prune_batch(struct tg_store *s, unsigned keep_seconds, unsigned batch,
+    uint64_t *deleted)
+{
+	struct prm p[2] = { PU64(keep_seconds), PU64(batch) };
+	unsigned long long n = 0;
+	long long cur = 0, upto = 0;
+	int rc, found;
+
+	*deleted = 0;
+	if ((rc = begin(s)) != TG_STORE_OK)
+		return rc;
+	if ((rc = query_i64(s, "SELECT through_id FROM change_feed_pruned "
+	    "WHERE one = 1 FOR UPDATE", NULL, 0, &cur, &found)) !=
+	    TG_STORE_OK)
+		goto fail;
+	if (!found) {
+		snprintf(s->err, sizeof s->err, "change_feed_pruned has no "
+		    "row: run tokengate migrate");
+		rc = TG_STORE_ERROR;
+		goto fail;
+	}
+	if ((rc = query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM (SELECT id "
+	    "FROM change_feed WHERE at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND "
+	    "AND id < (SELECT MAX(id) FROM change_feed) ORDER BY id LIMIT ?) "
+	    "AS old", p, 2, &upto, &found)) != TG_STORE_OK)
+		goto fail;
+	if (upto > 0) {
+		struct prm u[1] = { PI64(upto) };
+		struct prm d[2] = { PI64(upto), PU64(batch) };
+
+		if ((rc = run(s, "UPDATE change_feed_pruned SET through_id = "
+		    "GREATEST(through_id, ?), pruned_at = UTC_TIMESTAMP(6) "
+		    "WHERE one = 1", u, 1, NULL)) != TG_STORE_OK ||
+		    (rc = run(s, "DELETE FROM change_feed WHERE id <= ? "
+		    "ORDER BY id LIMIT ?", d, 2, &n)) != TG_STORE_OK)
+			goto fail;
+	}
+	if ((rc = commit(s)) != TG_STORE_OK)
+		return rc;
+	*deleted = n;
+	return TG_STORE_OK;
+fail:
+	rollback(s);
+	return rc;
+}
+
+static int
+prune_stopped(const struct tg_store_prune *p)
+{
+	return p->stop != NULL && atomic_load(p->stop);
+}
+
+static int
+prune_all(struct tg_store *s, struct tg_store_prune *p)
+{
+	unsigned batch = p->batch > 0 ? p->batch : 1000;
+	unsigned long long n;
+	uint64_t d;
+	int rc;
+
+	do {
+		if (prune_stopped(p))
+			return TG_STORE_OK;
+		if ((rc = feed_prune_batch(s, p->feed_keep_seconds, batch,
+		    &d)) != TG_STORE_OK)
+			return rc;
+		p->feed_rows += d;
+		pause_ms(d == batch ? p->pause_ms : 0);
+	} while (d == batch);
+	do {
+		struct prm q[2] = { PU64(p->progress_keep_seconds),
+		    PU64(batch) };
+
+		if (prune_stopped(p))
+			return TG_STORE_OK;
+		n = 0;
+		if ((rc = run(s, "DELETE FROM feed_progress WHERE seen_at < "
+		    "UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT ?", q, 2,
+		    &n)) != TG_STORE_OK)
+			return rc;
+		p->progress_rows += n;
+	} while (n == batch);
+	while (p->audit_keep_days > 0 && !prune_stopped(p)) {
+		struct prm q[2] = { PU64(p->audit_keep_days), PU64(batch) };
+
+		n = 0;
+		if ((rc = run(s, "DELETE FROM audit_log WHERE at < "
+		    "UTC_TIMESTAMP(6) - INTERVAL ? DAY ORDER BY at LIMIT ?", q,
+		    2, &n)) != TG_STORE_OK)
+			return rc;
+		p->audit_rows += n;
+		if (n < batch)
+			break;
+		pause_ms(p->pause_ms);
+	}
+	return TG_STORE_OK;
+}
+
+int
+tg_store_prune(struct tg_store *s, struct tg_store_prune *p)
+{
+	static const char lock_name[] = "tokengate.prune";
+	struct prm lp[1] = { PSTR(lock_name) };
+	long long got = 0, v;
+	int rc, found;
+
+	p->skipped = 0;
+	if ((rc = query_i64(s, "SELECT GET_LOCK(?, 0)", lp, 1, &got,
+	    &found)) != TG_STORE_OK)
+		return rc;
+	if (!found || got != 1) {
+		p->skipped = 1;
+		return TG_STORE_OK;
+	}
+	rc = prune_all(s, p);
+	if (s->db != NULL)
+		(void)query_i64(s, "SELECT RELEASE_LOCK(?)", lp, 1, &v,
+		    &found);
+	return rc;
 }
 
 int

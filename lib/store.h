@@ -349,22 +349,89 @@ int	tg_store_feed_max(struct tg_store *s, uint64_t *max);
 int	tg_store_feed_read(struct tg_store *s, uint64_t after, unsigned limit,
 	    tg_store_feed_fn fn, void *arg);
 
-/* Deletes feed rows older than keep_seconds (at most 10000 per call). */
-int	tg_store_feed_prune(struct tg_store *s, unsigned keep_seconds);
+/*
+ * The rows among ids[0..n) that exist, in id order (n at most 16): the
+ * gaps a poll reads again, apart from its forward reads.
+ */
+int	tg_store_feed_read_ids(struct tg_store *s, const uint64_t *ids,
+	    size_t n, tg_store_feed_fn fn, void *arg);
 
-/* Records that process (e.g. "host:pid") has applied the feed up to
- * feed_id; a heartbeat too. */
+/*
+ * Where a new follower starts: the newest row older than lookback_s
+ * seconds (or the pruned horizon when that is higher, 0 on an empty
+ * feed), so that rows of transactions still open are read, not skipped.
+ */
+int	tg_store_feed_start(struct tg_store *s, unsigned lookback_s,
+	    uint64_t *id);
+
+/* The highest feed id ever pruned (0: none), from change_feed_pruned. */
+int	tg_store_feed_pruned(struct tg_store *s, uint64_t *through);
+
+/*
+ * Records that process (e.g. "host:pid") has applied the feed: every row
+ * up to applied, and every row up to seen but those in gaps (decimal ids
+ * joined by ','; see tg_feed_progress).  A heartbeat too.  Goes to the
+ * primary.
+ */
 int	tg_store_feed_report(struct tg_store *s, const char *process,
-	    uint64_t feed_id);
+	    uint64_t applied, uint64_t seen, const char *gaps);
+
+/* Removes the progress row of process (it is exiting cleanly). */
+int	tg_store_feed_forget(struct tg_store *s, const char *process);
 
 /*
  * Waits up to timeout_ms until every authorizer process that reported in
- * the last two seconds has applied the newest feed row.  *behind is the
- * number still behind when it returns (0 on success).  A writer calls it
- * after committing a change so its answer means "already in force".
+ * the two seconds before the call has applied the feed rows with ids in
+ * [lo, hi].  *behind is the number of those that had not when it returns
+ * (0 on success).  A writer calls it after committing a change so its
+ * answer can say "in force everywhere"; see tg_store_unconfirmed.
  */
 int	tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms,
-	    int *behind);
+	    uint64_t lo, uint64_t hi, int *behind);
+
+/*
+ * After a call that changes what tokens may do and waits for the
+ * authorizers (user enable/disable, role grant/revoke/refresh, token
+ * update, rotate, revoke): how many live authorizer processes had not
+ * confirmed applying the change when the wait (TG_STORE_SYNC_MS) ended.
+ * 0: all confirmed (or nothing to wait for); -1: the wait itself failed,
+ * so nothing is confirmed.  The change is committed either way.  Reset
+ * by the next change made with s.
+ */
+int	tg_store_unconfirmed(const struct tg_store *s);
+#define TG_STORE_SYNC_MS	1500
+
+/*
+ * Retention (tg_store_prune): what to delete, in batches of batch rows
+ * per statement (each a short transaction), pause_ms apart.
+ *   feed_keep_seconds      change_feed rows older than this; the newest
+ *                          row always stays, and change_feed_pruned
+ *                          records the highest id removed, so that a
+ *                          follower that had not read them empties its
+ *                          cache instead of missing a change
+ *   progress_keep_seconds  feed_progress rows silent for this long
+ *                          (processes killed without a clean exit)
+ *   audit_keep_days        audit_log records older than this; 0 keeps all
+ * The counts of rows removed are added to the *_rows members.
+ */
+struct tg_store_prune {
+	unsigned	 feed_keep_seconds;
+	unsigned	 progress_keep_seconds;
+	unsigned	 audit_keep_days;
+	unsigned	 batch;
+	unsigned	 pause_ms;
+	const _Atomic int *stop;	/* when set: stop between batches */
+	uint64_t	 feed_rows, progress_rows, audit_rows;
+	int		 skipped;	/* another pruner was running */
+};
+#define TG_STORE_PROGRESS_KEEP_S	3600
+
+/*
+ * Runs every deletion of p to the end (or until *p->stop), under the
+ * named lock "tokengate.prune": when another pruner holds it, returns
+ * TG_STORE_OK at once with p->skipped set.  A TG_STORE_* code.
+ */
+int	tg_store_prune(struct tg_store *s, struct tg_store_prune *p);
 
 /* One authorizer decision for the audit log (fixed size, copied). */
 struct tg_store_decision {

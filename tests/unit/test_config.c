@@ -50,6 +50,16 @@ main(void)
 		{ "trust_remote_user = yes\n", NULL },
 		{ "trust_remote_user = sometimes\n", "t.conf:1: trust_remote_user: "
 		    "expected yes" },
+		{ "feed_keep_seconds = 600\n", NULL },
+		{ "feed_keep_seconds = 599\n", "t.conf:1: feed_keep_seconds: "
+		    "expected a number from 600 to 31536000" },
+		{ "feed_keep_seconds = 10\n", "t.conf:1: feed_keep_seconds" },
+		{ "feed_keep_seconds = 31536001\n",
+		    "t.conf:1: feed_keep_seconds" },
+		{ "audit_keep_days = 0\n", NULL },
+		{ "audit_keep_days = 36500\n", NULL },
+		{ "audit_keep_days = 36501\n", "t.conf:1: audit_keep_days" },
+		{ "audit_keep_days = -1\n", "t.conf:1: audit_keep_days" },
 		{ "max_body_bytes = 1024\n", NULL },
 		{ "max_body_bytes = 1023\n", "t.conf:1: max_body_bytes: expected "
 		    "a number from 1024 to 1048576" },
@@ -141,6 +151,8 @@ main(void)
 	TG_CHECK_STR(c.db_read_socket, "", "no read socket by default");
 	TG_CHECK_INT(c.db_read_port, 3306, "db_read_port default");
 	TG_CHECK_INT(c.db_read_max_lag, 5, "db_read_max_lag default");
+	TG_CHECK_INT(c.feed_keep_seconds, 86400, "feed_keep_seconds default");
+	TG_CHECK_INT(c.audit_keep_days, 0, "audit_keep_days: keep forever");
 	TG_CHECK(parse(&c, "db_read_host = r1\ndb_read_port = 3307\n"
 	    "db_read_socket = /tmp/r.sock\ndb_read_max_lag = 2\n", err,
 	    sizeof err) == 0, "%s", err);
