@@ -1,4 +1,4 @@
--- 006_feed_retention: what writers need to know how far each authorizer
+-- 007_feed_retention: what writers need to know how far each authorizer
 -- has really got, and what a follower needs to notice rows pruned before
 -- it read them (review issue 10, findings 2 and 9).
 --
