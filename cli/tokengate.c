@@ -719,6 +719,35 @@ cmd_token(int argc, char **argv)
 	return usage("unknown token subcommand '%s'", argv[1]);
 }
 
+/*
+ * Says how the API rule (its text) matched path when not as written: a
+ * deny rule covers more than the paths its pattern matches (README "API
+ * rules"), and whoever reads the explain output should not have to guess
+ * why.  The rule is compiled again here, off the request path; a text
+ * that was cut to fit the decision's detail is left alone.
+ */
+static void
+print_how(const char *rule, size_t rulesz, const char *path)
+{
+	struct tg_rules *r;
+	char err[256];
+	size_t n = strlen(path), len = strlen(rule);
+	enum tg_rules_how how;
+
+	if (len + 1 >= rulesz ||
+	    (r = tg_rules_compile(TG_RULES_API, rule, len, err,
+	    sizeof err)) == NULL)
+		return;
+	how = tg_rules_how(r, 0, path);
+	tg_rules_free(r);
+	if (how == TG_RULES_HOW_SLASH)
+		printf("matched:  with the trailing slash %s\n",
+		    n > 0 && path[n - 1] == '/' ? "taken away" : "added");
+	else if (how == TG_RULES_HOW_BELOW)
+		printf("matched:  the path lies below a path the rule "
+		    "denies\n");
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
@@ -795,10 +824,12 @@ cmd_check(int argc, char **argv)
 	if (d.used_prev_secret)
 		printf("secret:   previous (in its rotation grace: it works "
 		    "at the gate, but cannot manage tokens)\n");
-	if (d.rule >= 0)
+	if (d.rule >= 0) {
 		printf("rule:     %s rule %ld: %s\n", d.rule_kind == 1 ? "API" :
 		    "resource", d.rule + 1, d.detail);
-	else if (d.reason == TG_INSUFFICIENT_PERMISSIONS)
+		if (d.rule_kind == 1)
+			print_how(d.detail, sizeof d.detail, d.path);
+	} else if (d.reason == TG_INSUFFICIENT_PERMISSIONS)
 		printf("missing:  %s\n", d.detail);
 	else if (d.detail[0])
 		printf("detail:   %s\n", d.detail);

@@ -28,7 +28,9 @@
  * segments against a long path cannot explode the way a naive recursive
  * glob would: the worst rule against an 8 KiB path takes well under a
  * millisecond.  The price is a few masks per rule with stars, built once
- * at compile time.
+ * at compile time.  A deny rule must also cover the paths below the ones
+ * it names, and an allow rule a trailing '/': both are read off the same
+ * scan (see enum mode), so the list needs nothing more for them.
  */
 #include "rules.h"
 
@@ -387,8 +389,122 @@ skip_stars(uint64_t *set, const uint64_t *dstar, const uint64_t *star,
 }
 
 /*
- * Returns 1 when the pattern of ru, a rule of r with stars, matches all
- * of s[0..n), else 0.
+ * What a pattern is matched against (README "API rules"):
+ *   WHOLE  the subject itself: resource values, and the explain output;
+ *   ALLOW  an API allow rule: the path, or a path ending in '/' whose
+ *          pattern matches it without that '/' ("GET /x" allows "/x/");
+ *   DENY   an API deny rule: the path is T or lies below T ("T/..."),
+ *          for some T such that the pattern matches T or T + "/".
+ * A deny rule has to cover what the backend may serve through the path
+ * it names: many route "/x/" as "/x" (Express, Spring, Rails), and CGI,
+ * PHP and prefix routers serve "/x/anything" through "/x" (PATH_INFO).
+ * An allow rule must never widen to those: it only forgives the trailing
+ * slash that clients and servers add.  Both are decided in the one scan
+ * of the path that a whole match takes.
+ */
+enum mode {
+	WHOLE,
+	ALLOW,
+	DENY
+};
+
+/* Is bit patlen, "the whole pattern matched", set in the state set? */
+#define ACCEPTS(ru, set) \
+	((int)(((set)[(ru)->patlen / 64] >> ((ru)->patlen % 64)) & 1))
+
+/* A rule's masks, found once per match. */
+struct nfa {
+	const uint64_t		*dstar, *star, *masks;
+	const unsigned char	*lits;
+	size_t			 nw, nlits;
+};
+
+/*
+ * Advances the state set cur over byte c (see glob_match()) and returns
+ * nonzero while any position is still live.
+ */
+static inline uint64_t
+nfa_step(const struct nfa *a, uint64_t *cur, unsigned char c)
+{
+	uint64_t nxt[NWORDS], carry = 0, m, live = 0;
+	const unsigned char *hit;
+	const uint64_t *lit;
+	size_t w, nw = a->nw;
+
+	hit = a->nlits > 0 ? memchr(a->lits, c, a->nlits) : NULL;
+	lit = hit != NULL ? a->masks + (size_t)(hit - a->lits) * nw : NULL;
+	for (w = 0; w < nw; w++) {
+		nxt[w] = cur[w] & a->dstar[w];
+		if (c != '/')
+			nxt[w] |= cur[w] & a->star[w];
+		if (lit != NULL) {
+			m = cur[w] & lit[w];
+			nxt[w] |= (m << 1) | carry;
+			carry = m >> 63;
+		}
+	}
+	skip_stars(nxt, a->dstar, a->star, nw);
+	for (w = 0; w < nw; w++) {
+		live |= nxt[w];
+		cur[w] = nxt[w];
+	}
+	return live;
+}
+
+/*
+ * glob_match() for a pattern of fewer than 64 tokens, nearly every one:
+ * the state set is one word, kept in a register, and the few literal
+ * bytes are searched inline rather than through memchr().
+ */
+static int
+glob_match1(const struct nfa *a, size_t patlen, const char *s, size_t n,
+    enum mode mode)
+{
+	const uint64_t dstar = a->dstar[0], star = a->star[0];
+	const uint64_t stars = dstar | star, acc = (uint64_t)1 << patlen;
+	uint64_t cur = 1, lit;
+	size_t i, k;
+
+	cur |= (cur & stars) << 1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		for (k = 0, lit = 0; k < a->nlits; k++)
+			if (a->lits[k] == c) {
+				lit = a->masks[k];
+				break;
+			}
+		if (c == '/') {
+			/* T = s[0..i) ends before a '/': s is T/ or below. */
+			if (mode != WHOLE && (cur & acc) != 0 &&
+			    (mode == DENY || i + 1 == n))
+				return 1;
+			cur = (cur & dstar) | ((cur & lit) << 1);
+		} else
+			cur = (cur & stars) | ((cur & lit) << 1);
+		cur |= (cur & stars) << 1;
+		if (cur == 0)
+			return 0;
+		/* T + "/" = s[0..i] matched: s is T/ or below it. */
+		if (c == '/' && mode == DENY && (cur & acc) != 0)
+			return 1;
+	}
+	if ((cur & acc) != 0)
+		return 1;
+	if (mode != DENY)
+		return 0;
+	/* The pattern matches s + "/". */
+	for (k = 0, lit = 0; k < a->nlits; k++)
+		if (a->lits[k] == '/')
+			lit = a->masks[k];
+	cur = (cur & dstar) | ((cur & lit) << 1);
+	cur |= (cur & stars) << 1;
+	return (cur & acc) != 0;
+}
+
+/*
+ * Returns 1 when the pattern of ru, a rule of r with stars, matches
+ * s[0..n) in the given mode, else 0.
  *
  * Bit j of the state set means "the first j tokens matched the input read
  * so far"; bit patlen means the whole pattern did.  Reading byte c, a
@@ -396,57 +512,56 @@ skip_stars(uint64_t *set, const uint64_t *dstar, const uint64_t *star,
  * masked by the literal mask of c), a "**" position stays, and a "*"
  * position stays unless c is '/'.  This is the Shift-And algorithm with
  * stars: O(n x (patlen / 64 + 1)) word operations, whatever the pattern.
+ * The modes only look at bit patlen next to a '/': before it (the pattern
+ * matched the path up to there), after it (it matched up to and with
+ * it), and for DENY once more after a '/' fed past the end.
  */
 static int
 glob_match(const struct tg_rules *r, const struct rule *ru, const char *s,
-    size_t n)
+    size_t n, enum mode mode)
 {
 	static const uint64_t zeros[NWORDS];
-	uint64_t cur[NWORDS], nxt[NWORDS], carry, m, live;
+	uint64_t cur[NWORDS];
 	const unsigned char *base = (const unsigned char *)r;
-	const unsigned char *lits = base + ru->text - ru->nlits, *hit;
-	const uint64_t *masks, *dstar = zeros, *star = zeros, *lit;
-	size_t nw = ru->nw, i, w;
+	struct nfa a;
+	size_t i;
 
+	a.nw = ru->nw;
+	a.nlits = ru->nlits;
+	a.lits = base + ru->text - ru->nlits;
+	a.dstar = a.star = zeros;
 	/* The offset is a multiple of 8 in a block aligned for uint64_t. */
-	masks = (const uint64_t *)(const void *)(base + ru->masks);
+	a.masks = (const uint64_t *)(const void *)(base + ru->masks);
 	if (ru->flags & R_DSTAR) {
-		dstar = masks;
-		masks += nw;
+		a.dstar = a.masks;
+		a.masks += a.nw;
 	}
 	if (ru->flags & R_STAR) {
-		star = masks;
-		masks += nw;
+		a.star = a.masks;
+		a.masks += a.nw;
 	}
-	memset(cur, 0, nw * sizeof *cur);
+	if (a.nw == 1)
+		return glob_match1(&a, ru->patlen, s, n, mode);
+	memset(cur, 0, a.nw * sizeof *cur);
 	cur[0] = 1;
-	skip_stars(cur, dstar, star, nw);
+	skip_stars(cur, a.dstar, a.star, a.nw);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		hit = ru->nlits > 0 ? memchr(lits, c, ru->nlits) : NULL;
-		lit = hit != NULL ? masks + (size_t)(hit - lits) * nw : NULL;
-		carry = 0;
-		live = 0;
-		for (w = 0; w < nw; w++) {
-			nxt[w] = cur[w] & dstar[w];
-			if (c != '/')
-				nxt[w] |= cur[w] & star[w];
-			if (lit != NULL) {
-				m = cur[w] & lit[w];
-				nxt[w] |= (m << 1) | carry;
-				carry = m >> 63;
-			}
-		}
-		skip_stars(nxt, dstar, star, nw);
-		for (w = 0; w < nw; w++) {
-			live |= nxt[w];
-			cur[w] = nxt[w];
-		}
-		if (live == 0)
+		/* T = s[0..i) ends before a '/': s is T/ or below it. */
+		if (c == '/' && mode != WHOLE && ACCEPTS(ru, cur) &&
+		    (mode == DENY || i + 1 == n))
+			return 1;
+		if (nfa_step(&a, cur, c) == 0)
 			return 0;
+		/* T + "/" = s[0..i] matched: s is T/ or below it. */
+		if (c == '/' && mode == DENY && ACCEPTS(ru, cur))
+			return 1;
 	}
-	return (int)((cur[ru->patlen / 64] >> (ru->patlen % 64)) & 1);
+	if (ACCEPTS(ru, cur))
+		return 1;
+	/* The pattern matches s + "/". */
+	return mode == DENY && nfa_step(&a, cur, '/') != 0 && ACCEPTS(ru, cur);
 }
 
 /* Rule ru's text, NUL-terminated, in r's block. */
@@ -456,15 +571,44 @@ rule_text(const struct tg_rules *r, const struct rule *ru)
 	return (const char *)r + ru->text;
 }
 
+/*
+ * Returns 1 when the pattern of ru, a rule of r, matches s[0..n) in the
+ * given mode (see enum mode), else 0.
+ */
 static int
-rule_pat_match(const struct tg_rules *r, const struct rule *ru,
-    const char *s, size_t n)
+pat_match(const struct tg_rules *r, const struct rule *ru, const char *s,
+    size_t n, enum mode mode)
 {
+	const char *pat = rule_text(r, ru) + ru->pat;
+	size_t t = ru->patlen;
+
+	if (ru->masks != 0)
+		return glob_match(r, ru, s, n, mode);
 	/* Without stars the pattern is the text's PATH or value as written. */
-	if (ru->masks == 0)
-		return ru->patlen == n &&
-		    memcmp(rule_text(r, ru) + ru->pat, s, n) == 0;
-	return glob_match(r, ru, s, n);
+	switch (mode) {
+	case WHOLE:
+		break;
+	case ALLOW:
+		/* The path, or the path with one '/' added. */
+		if (n == t + 1 && s[t] == '/' && memcmp(pat, s, t) == 0)
+			return 1;
+		break;
+	case DENY:
+		/* Without its own trailing '/' ("/" becomes ""), the pattern
+		 * is T, and s must be T, or T/ and below: a segment prefix. */
+		if (pat[t - 1] == '/')
+			t--;
+		return n >= t && memcmp(pat, s, t) == 0 &&
+		    (n == t || s[t] == '/');
+	}
+	return n == t && memcmp(pat, s, n) == 0;
+}
+
+/* The mode an API rule is matched in. */
+static enum mode
+api_mode(const struct rule *ru)
+{
+	return (ru->flags & R_DENY) ? DENY : ALLOW;
 }
 
 /* Returns the length of the line at text[off..len), without its '\n'. */
@@ -686,7 +830,7 @@ tg_rules_match_api(const struct tg_rules *r, const char *method,
 			    !(head && ru->namelen == 3 &&
 			    memcmp(name, "GET", 3) == 0))
 				continue;
-			if (!rule_pat_match(r, ru, path, plen))
+			if (!pat_match(r, ru, path, plen, api_mode(ru)))
 				continue;
 		}
 		if (allow != NULL)
@@ -694,6 +838,41 @@ tg_rules_match_api(const struct tg_rules *r, const char *method,
 		return (long)i;
 	}
 	return -1;
+}
+
+enum tg_rules_how
+tg_rules_how(const struct tg_rules *r, size_t i, const char *path)
+{
+	const struct rule *ru;
+	enum tg_rules_how how = TG_RULES_HOW_NONE;
+	size_t n;
+	char *plus;
+
+	if (r == NULL || r->kind != TG_RULES_API || i >= r->n || path == NULL)
+		return TG_RULES_HOW_NONE;
+	ru = &r->v[i];
+	if (ru->flags & R_ALL)
+		return TG_RULES_HOW_EXACT;
+	n = strlen(path);
+	if (pat_match(r, ru, path, n, WHOLE))
+		return TG_RULES_HOW_EXACT;
+	if (n > 0 && path[n - 1] == '/' && pat_match(r, ru, path, n - 1,
+	    WHOLE))
+		return TG_RULES_HOW_SLASH;
+	if (!(ru->flags & R_DENY))
+		return TG_RULES_HOW_NONE;
+	/* Only the explain output comes here: a copy is fine. */
+	if ((plus = malloc(n + 2)) == NULL)
+		return TG_RULES_HOW_NONE;
+	memcpy(plus, path, n);
+	plus[n] = '/';
+	plus[n + 1] = '\0';
+	if (pat_match(r, ru, plus, n + 1, WHOLE))
+		how = TG_RULES_HOW_SLASH;
+	else if (pat_match(r, ru, path, n, DENY))
+		how = TG_RULES_HOW_BELOW;
+	free(plus);
+	return how;
 }
 
 long
@@ -721,7 +900,8 @@ tg_rules_match_resource(const struct tg_rules *r,
 			    at->keylen != ru->namelen ||
 			    memcmp(at->key, name, ru->namelen) != 0)
 				continue;
-			hit = rule_pat_match(r, ru, at->value, at->valuelen);
+			hit = pat_match(r, ru, at->value, at->valuelen,
+			    WHOLE);
 		}
 		if (!hit)
 			continue;

@@ -17,10 +17,19 @@
  * and "**" matches any run including '/'; "***" is an error.  For example
  * the pattern "/api/" + "*" matches "/api/" and "/api/x" but not
  * "/api/x/y" nor "/api", and "/api/" + "**" matches everything under
- * "/api/" but not "/api" itself.  The path is
- * matched whole, case-sensitively, against tg_path_canonicalize()'s output.
+ * "/api/" but not "/api" itself.  Patterns are matched case-sensitively
+ * against tg_path_canonicalize()'s output, as follows (README "API
+ * rules" gives the reasons):
+ *   - an allow rule matches a path its pattern matches, and such a path
+ *     with a '/' added: "GET /x" allows "/x" and "/x/", never "/x/y",
+ *     and "GET /x/" does not allow "/x";
+ *   - a deny rule matches every path that is T, or lies below T
+ *     ("T/..."), for a T such that its pattern matches T or T + "/":
+ *     "!GET /x" and "!GET /x/" both deny "/x", "/x/" and "/x/y", not
+ *     "/xy"; "!GET /a/" + "*" denies "/a" (the "*" may be empty) and
+ *     everything below it; "!GET /" denies every path.
  * Methods are compared exactly, except that a HEAD request also matches
- * GET rules (so "!GET /secret" stops "HEAD /secret" too, and "GET /x"
+ * GET rules (so "!GET /secret" stops "HEAD /secret/x" too, and "GET /x"
  * allows "HEAD /x"); a "HEAD" rule matches only HEAD requests.
  *
  * Resource rules (seed 000, "MCP functions"):
@@ -28,7 +37,9 @@
  *                    bytes of 0x21..0x7E (printable ASCII, no space); in the
  *                    value "*" matches any run of characters.  The rule
  *                    matches when the request carries an attribute with that
- *                    key (exact, case-sensitive) whose value matches.
+ *                    key (exact, case-sensitive) whose value matches whole
+ *                    (a value is no path: a deny never covers a longer
+ *                    value).
  *   [!]*             alone: matches every request, with or without
  *                    attributes.
  *
@@ -115,6 +126,26 @@ int	tg_rules_check_one(enum tg_rules_kind kind, const char *rule,
  */
 long	tg_rules_match_api(const struct tg_rules *r, const char *method,
 	    const char *path, int *allow);
+
+/* How an API rule matched a path; see tg_rules_how(). */
+enum tg_rules_how {
+	TG_RULES_HOW_NONE,	/* it does not match */
+	TG_RULES_HOW_EXACT,	/* its pattern matches the path itself */
+	TG_RULES_HOW_SLASH,	/* ... the path with its trailing '/'
+				 * taken away or (deny only) added */
+	TG_RULES_HOW_BELOW	/* deny only: the path lies below one
+				 * the pattern matches */
+};
+
+/*
+ * Says how API rule i of r matches the canonical path (NUL-terminated),
+ * method aside, for the explain output: the first of EXACT, SLASH and
+ * BELOW that applies, or NONE (also when i is out of range, r holds
+ * resource rules, or path is NULL).  "*" alone is EXACT.  Slower than
+ * tg_rules_match_api(); not for the request path.  Thread-safe.
+ */
+enum tg_rules_how tg_rules_how(const struct tg_rules *r, size_t i,
+	    const char *path);
 
 /* One attribute of the requested resource; borrowed, not NUL-terminated. */
 struct tg_attr {

@@ -35,6 +35,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		idx = tg_rules_match_api(r, "GET", "/api/v1/x/y", &allow);
 		if (idx >= (long)tg_rules_count(r))
 			abort();
+		/* The explain agrees that the deciding rule matches. */
+		if (idx >= 0 && tg_rules_how(r, (size_t)idx, "/api/v1/x/y") ==
+		    TG_RULES_HOW_NONE)
+			abort();
+		if (tg_rules_match_api(r, "GET", "/api/v1/x/", NULL) == 0 &&
+		    tg_rules_how(r, 0, "/api/v1/x/") == TG_RULES_HOW_NONE)
+			abort();
 		for (i = 0; i < tg_rules_count(r); i++)
 			if (tg_rules_text(r, i) == NULL)
 				abort();

@@ -160,6 +160,17 @@ policy() {
 	    INSUFFICIENT_PERMISSIONS "permission missing"
 	tg_check_contains "$s: 403 names the missing scope" \
 	    "$(tg_header WWW-Authenticate)" 'scope="admin:access"'
+	# A location's settings cover its path without the trailing slash
+	# too (backends serve /api/admin as /api/admin/), and never a
+	# sibling that merely starts with the same bytes.
+	expect "$s" "$u/api/admin" "$NOPERM" 403 INSUFFICIENT_PERMISSIONS \
+	    "permission location without its trailing slash"
+	expect "$s" "$u/api/admin?x" "$NOPERM" 403 INSUFFICIENT_PERMISSIONS \
+	    "permission location without its trailing slash, with a query"
+	expect "$s" "$u/api/adminx" "$NOPERM" 200 "" \
+	    "a sibling of the permission location is API mode"
+	expect "$s" "$u/api/mcp/system" "$NOTSYS" 403 RULE_DENIED \
+	    "resource location without its trailing slash"
 	# Resource mode (seed 000, MCP Access).
 	expect "$s" "$u/api/mcp/math/add" "$MATH" 200 "" "math token, math function"
 	expect "$s" "$u/api/mcp/system/exec" "$MATH" 403 NO_RULE_MATCHED \

@@ -142,7 +142,7 @@ run_file(const char *name)
 	}
 	while (fgets(line, sizeof line, f) != NULL) {
 		size_t len = strlen(line);
-		char *tab;
+		char *tab, *end;
 
 		lineno++;
 		if (len > 0 && line[len - 1] == '\n')
@@ -154,6 +154,9 @@ run_file(const char *name)
 		if (tab == NULL)
 			continue;
 		*tab = '\0';
+		/* Columns after EXPECT are rule checks, for test_rules. */
+		if ((end = strchr(tab + 1, '\t')) != NULL)
+			*end = '\0';
 		snprintf(ctx, sizeof ctx, "%s:%u: \"%s\"", name, lineno, line);
 		check_row(line, (size_t)(tab - line),
 		    strcmp(tab + 1, "REJECT") == 0 ? NULL : tab + 1, NULL, ctx);

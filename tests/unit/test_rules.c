@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "path.h"
 #include "rules.h"
 #include "tg_test.h"
+
+#define HOSTILE_FILE	"tests/hostile-paths.txt"
 
 #define API	TG_RULES_API
 #define RES	TG_RULES_RESOURCE
@@ -35,7 +38,14 @@ static const struct match_row match_rows[] = {
 	    0, 1 },
 	{ API, "GET /api/v1/func/overview", "POST", "/api/v1/func/overview",
 	    -1, 0 },
+	/* An allow also matches its path with a trailing slash added. */
 	{ API, "GET /api/v1/func/overview", "GET", "/api/v1/func/overview/",
+	    0, 1 },
+	{ API, "GET /api/v1/func/overview", "GET",
+	    "/api/v1/func/overview/x", -1, 0 },
+	{ API, "GET /api/v1/func/overview", "GET", "/api/v1/func/overviewx",
+	    -1, 0 },
+	{ API, "GET /api/v1/func/overview/", "GET", "/api/v1/func/overview",
 	    -1, 0 },
 	{ API, "GET /api/v1/func/overview", "GET", "/api/v1/func", -1, 0 },
 	{ API, "GET /api/v1/func/overview", "GET", "/API/v1/func/overview",
@@ -51,6 +61,59 @@ static const struct match_row match_rows[] = {
 	    "/api/v1/func/overview", 1, 1 },
 	{ API, "!GET /api/v1/func/overview\n*\n", "GET", "/api/v1/other",
 	    1, 1 },
+	/*
+	 * Finding 5 of issue 10: the deny covers its path with a trailing
+	 * slash and every path below it (PATH_INFO, prefix routers), but no
+	 * other path that merely starts with the same bytes.
+	 */
+	{ API, "!GET /api/v1/func/overview\n*", "GET",
+	    "/api/v1/func/overview/", 0, 0 },
+	{ API, "!GET /api/v1/func/overview\n*", "HEAD",
+	    "/api/v1/func/overview/", 0, 0 },
+	{ API, "!GET /api/v1/func/overview\n*", "GET",
+	    "/api/v1/func/overview/x/y", 0, 0 },
+	{ API, "!GET /api/v1/func/overview\n*", "GET",
+	    "/api/v1/func/overviewX", 1, 1 },
+	{ API, "!GET /api/v1/func/overview\n*", "GET",
+	    "/api/v1/func/overview.json", 1, 1 },
+	{ API, "!GET /api/v1/func/overview\n*", "GET", "/api/v1/func", 1, 1 },
+	{ API, "!GET /api/v1/func/overview\n*", "GET", "/api/v1/func/", 1, 1 },
+	{ API, "!GET /api/v1/func/overview\n*", "POST",
+	    "/api/v1/func/overview/x", 1, 1 },
+	{ API, "!GET /a/\n*", "GET", "/a", 0, 0 },
+	{ API, "!GET /a/\n*", "GET", "/a/", 0, 0 },
+	{ API, "!GET /a/\n*", "GET", "/a/b", 0, 0 },
+	{ API, "!GET /a/\n*", "GET", "/ab", 1, 1 },
+	{ API, "!GET /\n*", "GET", "/", 0, 0 },
+	{ API, "!GET /\n*", "GET", "/x/y", 0, 0 },
+	/* A deny glob covers what it matches, and below; "*" may be empty,
+	 * so "/a/" + "*" names "/a/" and so "/a". */
+	{ API, "!GET /a/*\n*", "GET", "/a/x", 0, 0 },
+	{ API, "!GET /a/*\n*", "GET", "/a/x/", 0, 0 },
+	{ API, "!GET /a/*\n*", "GET", "/a/x/y", 0, 0 },
+	{ API, "!GET /a/*\n*", "GET", "/a/", 0, 0 },
+	{ API, "!GET /a/*\n*", "GET", "/a", 0, 0 },
+	{ API, "!GET /a/*\n*", "GET", "/ab", 1, 1 },
+	{ API, "!GET /a/*x\n*", "GET", "/a/x/y", 0, 0 },
+	{ API, "!GET /a/*x\n*", "GET", "/a/yx/", 0, 0 },
+	{ API, "!GET /a/*x\n*", "GET", "/a/xy/x", 1, 1 },
+	{ API, "!GET /a/*x\n*", "GET", "/a/", 1, 1 },
+	{ API, "!GET /a/*x\n*", "GET", "/a", 1, 1 },
+	{ API, "!GET /*.json\n*", "GET", "/a.json/x", 0, 0 },
+	{ API, "!GET /*.json\n*", "GET", "/a.jsonx", 1, 1 },
+	{ API, "!GET /*.json\n*", "GET", "/d/a.json", 1, 1 },
+	{ API, "!GET /*.json\n*", "GET", "/a.json", 0, 0 },
+	{ API, "!GET /report\n*", "GET", "/report.json", 1, 1 },
+	{ API, "!GET /a/**\n*", "GET", "/a", 0, 0 },
+	{ API, "!GET /a/**\n*", "GET", "/a/b/c/", 0, 0 },
+	{ API, "!GET /a/**\n*", "GET", "/ab", 1, 1 },
+	{ API, "!GET /**/x\n*", "GET", "/a/b/x/y", 0, 0 },
+	{ API, "!GET /**/x\n*", "GET", "/a/b/xy", 1, 1 },
+	{ API, "!* /a\n*", "DELETE", "/a/b", 0, 0 },
+	{ API, "!HEAD /a\n*", "HEAD", "/a/b", 0, 0 },
+	{ API, "!HEAD /a\n*", "GET", "/a/b", 1, 1 },
+	{ API, "!GET /caf\xc3\xa9\n*", "GET", "/caf\xc3\xa9/x", 0, 0 },
+	{ API, "!GET /caf\n*", "GET", "/caf\xc3\xa9", 1, 1 },
 	/* "*" alone, "!*", and the empty list. */
 	{ API, "*", "DELETE", "/anything/at/all", 0, 1 },
 	{ API, "!*", "GET", "/", 0, 0 },
@@ -66,6 +129,8 @@ static const struct match_row match_rows[] = {
 	{ API, "GET /api/*", "GET", "/api/", 0, 1 },
 	{ API, "GET /api/*", "GET", "/api/x/y", -1, 0 },
 	{ API, "GET /api/*", "GET", "/api", -1, 0 },
+	{ API, "GET /api/*", "GET", "/api/x/", 0, 1 },
+	{ API, "GET /api/*", "GET", "/api/x/y/", -1, 0 },
 	{ API, "GET /a*b", "GET", "/ab", 0, 1 },
 	{ API, "GET /a*b", "GET", "/axxb", 0, 1 },
 	{ API, "GET /a*b", "GET", "/a/b", -1, 0 },
@@ -80,6 +145,8 @@ static const struct match_row match_rows[] = {
 	{ API, "GET /api/**", "GET", "/api/x/y/z", 0, 1 },
 	{ API, "GET /api/**", "GET", "/api/", 0, 1 },
 	{ API, "GET /api/**", "GET", "/api", -1, 0 },
+	{ API, "GET /*.json", "GET", "/a.json/", 0, 1 },
+	{ API, "GET /*.json", "GET", "/a.json/x", -1, 0 },
 	{ API, "GET /api/**", "GET", "/apix/y", -1, 0 },
 	{ API, "GET /**/x", "GET", "/a/b/x", 0, 1 },
 	{ API, "GET /**/x", "GET", "/x", -1, 0 },
@@ -125,6 +192,10 @@ static const struct match_row match_rows[] = {
 	{ RES, "!category:system\n*", NULL, "", 1, 1 },
 	{ RES, "!category:system\n*", NULL,
 	    "scriptSet:x category:system", 0, 0 },
+	/* Values are whole: no path semantics for resource rules. */
+	{ RES, "!category:system\n*", NULL, "category:system/x", 1, 1 },
+	{ RES, "!category:system\n*", NULL, "category:system/", 1, 1 },
+	{ RES, "category:math", NULL, "category:math/", -1, 0 },
 	/* "*" in a value matches any run, '/' included. */
 	{ RES, "name:get_*", NULL, "name:get_user", 0, 1 },
 	{ RES, "name:get_*", NULL, "name:get_", 0, 1 },
@@ -470,6 +541,66 @@ ref_match(const char *p, const char *s, int api)
 	return *s == *p && ref_match(p + 1, s + 1, api);
 }
 
+#define SUBJECT_MAX	1500	/* longest random subject, NUL included */
+
+/*
+ * The path semantics of README "API rules", from whole matches only:
+ * pm[i] says whether the pattern matches the first i bytes of s + "/"
+ * (i from 0 to n + 1, n = strlen(s)).  An allow rule matches s, or s
+ * ending in '/' when it matches s without that '/'.  A deny rule
+ * matches when s is T or lies below T ("T/..."), for some T such that
+ * the pattern matches T or T + "/".  Returns one of tg_rules_how's
+ * values, the first that applies in that order.
+ */
+static int
+ref_how(const unsigned char *pm, const char *s, size_t n, int deny)
+{
+	size_t k;
+
+	if (pm[n])
+		return TG_RULES_HOW_EXACT;
+	if (n > 0 && s[n - 1] == '/' && pm[n - 1])
+		return TG_RULES_HOW_SLASH;
+	if (!deny)
+		return TG_RULES_HOW_NONE;
+	if (pm[n + 1])
+		return TG_RULES_HOW_SLASH;
+	for (k = 0; k <= n; k++)
+		if ((k == n || s[k] == '/') && (pm[k] || pm[k + 1]))
+			return TG_RULES_HOW_BELOW;
+	return TG_RULES_HOW_NONE;
+}
+
+/* pm for ref_how() from ref_match(), one prefix at a time. */
+static void
+ref_prefixes(const char *p, const char *s, int api, unsigned char *pm)
+{
+	char buf[SUBJECT_MAX + 1];
+	size_t n = strlen(s), i;
+
+	memcpy(buf, s, n);
+	buf[n] = '/';
+	for (i = 0; i <= n + 1; i++) {
+		char c = buf[i];
+
+		buf[i] = '\0';
+		pm[i] = (unsigned char)ref_match(p, buf, api);
+		buf[i] = c;
+	}
+}
+
+/* Does pattern p, as an API rule (deny or not), or a value, match s? */
+static int
+ref_rule(const char *p, const char *s, int api, int deny)
+{
+	unsigned char pm[SUBJECT_MAX + 2];
+
+	if (!api)
+		return ref_match(p, s, 0);
+	ref_prefixes(p, s, api, pm);
+	return ref_how(pm, s, strlen(s), deny) != TG_RULES_HOW_NONE;
+}
+
 static unsigned long
 next_rand(unsigned long *seed)
 {
@@ -488,17 +619,17 @@ run_random(void)
 	unsigned iter, compiled = 0, matched = 0, bad = 0;
 
 	for (iter = 0; iter < 100000 && bad == 0; iter++) {
-		int api = (iter & 1) == 0;
-		size_t n, k, plen, slen;
+		int api = (iter & 1) == 0, deny = api && (iter & 2) != 0;
+		size_t n, k, plen, slen, pat;
 		struct tg_rules *r;
 		struct tg_attr at;
+		unsigned char pm[32];
 		long got;
-		int want;
+		int want, how;
 
-		n = api ? 4 : 2;
-		memcpy(rule, api ? "GET /" : "k:", n + (api ? 1 : 0));
-		if (api)
-			n++;
+		n = (size_t)snprintf(rule, sizeof rule, "%s",
+		    !api ? "k:" : deny ? "!GET /" : "GET /");
+		pat = api ? n - 1 : n;
 		plen = 1 + next_rand(&seed) % 10;
 		for (k = 0; k < plen; k++)
 			rule[n++] = pat_alpha[next_rand(&seed) % 5];
@@ -514,10 +645,19 @@ run_random(void)
 		if (r == NULL)
 			continue;
 		compiled++;
-		want = ref_match(rule + (api ? 4 : 2), subject, api);
-		if (api)
+		want = ref_rule(rule + pat, subject, api, deny);
+		if (api) {
 			got = tg_rules_match_api(r, "GET", subject, NULL);
-		else {
+			ref_prefixes(rule + pat, subject, api, pm);
+			how = ref_how(pm, subject, strlen(subject), deny);
+			if ((int)tg_rules_how(r, 0, subject) != how) {
+				bad++;
+				snprintf(ctx, sizeof ctx, "random how: \"%s\" "
+				    "vs \"%s\"", rule, subject);
+				TG_CHECK_INT(tg_rules_how(r, 0, subject), how,
+				    ctx);
+			}
+		} else {
 			at.key = "k";
 			at.keylen = 1;
 			at.value = subject;
@@ -574,6 +714,7 @@ run_random_lists(void)
 	static const char sub_alpha[] = "az/-~b!{";
 	unsigned long seed = 7;
 	char text[256], pats[4][32], subject[32], ctx[320], err[256];
+	int deny[4];
 	unsigned iter, compiled = 0, matched = 0, bad = 0;
 
 	for (iter = 0; iter < 50000 && bad == 0; iter++) {
@@ -591,9 +732,10 @@ run_random_lists(void)
 			while (plen-- > 0)
 				pats[i][k++] = pat_alpha[next_rand(&seed) % 8];
 			pats[i][k] = '\0';
+			deny[i] = next_rand(&seed) % 3 == 0;
 			n += (size_t)snprintf(text + n, sizeof text - n,
-			    "%s%s%s", i > 0 ? "\n" : "", api ? "GET " : "k:",
-			    pats[i]);
+			    "%s%s%s%s", i > 0 ? "\n" : "", deny[i] ? "!" : "",
+			    api ? "GET " : "k:", pats[i]);
 		}
 		slen = next_rand(&seed) % 12;
 		k = 0;
@@ -607,7 +749,7 @@ run_random_lists(void)
 			continue;
 		compiled++;
 		for (i = 0; i < nrules && want < 0; i++)
-			if (ref_match(pats[i], subject, api) &&
+			if (ref_rule(pats[i], subject, api, deny[i]) &&
 			    (api || subject[0] != '\0'))
 				want = (long)i;
 		got = rules_index(r, api, subject);
@@ -628,15 +770,16 @@ run_random_lists(void)
 /*
  * The reference for long patterns, where ref_match() would take
  * exponential time: the textbook dynamic programme over (subject prefix,
- * pattern prefix), O(subject x pattern).  Same semantics as ref_match().
+ * pattern prefix), O(subject x pattern), with ref_match()'s semantics.
+ * It runs over s + "/" and fills pm as ref_prefixes() does.
  */
-static int
-dp_match(const char *p, const char *s, int api)
+static void
+dp_prefixes(const char *p, const char *s, int api, unsigned char *pm)
 {
 	static int tk[TG_RULES_MAX_LEN + 1];
 	static unsigned char prev[TG_RULES_MAX_LEN + 2];
 	static unsigned char cur[TG_RULES_MAX_LEN + 2];
-	size_t m = 0, i, j, run;
+	size_t m = 0, i, j, run, n = strlen(s);
 
 	while (*p != '\0') {
 		if (*p != '*') {
@@ -650,8 +793,9 @@ dp_match(const char *p, const char *s, int api)
 	prev[0] = 1;
 	for (j = 1; j <= m; j++)
 		prev[j] = prev[j - 1] && tk[j - 1] < 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
+	pm[0] = prev[m];
+	for (i = 0; i <= n; i++) {
+		unsigned char c = i < n ? (unsigned char)s[i] : '/';
 
 		cur[0] = 0;
 		for (j = 1; j <= m; j++) {
@@ -664,8 +808,21 @@ dp_match(const char *p, const char *s, int api)
 				cur[j] = prev[j - 1] && t == c;
 		}
 		memcpy(prev, cur, m + 1);
+		pm[i + 1] = prev[m];
 	}
-	return prev[m];
+}
+
+/* ref_rule() with dp_prefixes(). */
+static int
+dp_rule(const char *p, const char *s, int api, int deny)
+{
+	static unsigned char pm[SUBJECT_MAX + 2];
+	size_t n = strlen(s);
+
+	dp_prefixes(p, s, api, pm);
+	if (!api)
+		return pm[n];
+	return ref_how(pm, s, n, deny) != TG_RULES_HOW_NONE;
 }
 
 /* A random pattern of about len bytes that the parser accepts. */
@@ -739,6 +896,7 @@ run_random_long(void)
 	static char text[6 * 320], pats[6][310], subject[1400];
 	unsigned long seed = 99;
 	char ctx[200], err[256];
+	int deny[6];
 	unsigned iter, compiled = 0, matched = 0, bad = 0;
 
 	for (iter = 0; iter < 3000 && bad == 0; iter++) {
@@ -751,9 +909,9 @@ run_random_long(void)
 		for (i = 0; i < nrules; i++) {
 			random_pattern(&seed, api, 1 + next_rand(&seed) %
 			    (api ? 300 : 250), pats[i]);
+			deny[i] = next_rand(&seed) % 3 == 0;
 			n += (size_t)snprintf(text + n, sizeof text - n,
-			    "%s%s%s%s", i > 0 ? "\n" : "",
-			    next_rand(&seed) % 3 == 0 ? "!" : "",
+			    "%s%s%s%s", i > 0 ? "\n" : "", deny[i] ? "!" : "",
 			    api ? "GET " : "k:", pats[i]);
 		}
 		random_subject(&seed, pats[next_rand(&seed) % nrules], subject,
@@ -766,7 +924,7 @@ run_random_long(void)
 		}
 		compiled++;
 		for (i = 0; i < nrules && want < 0; i++)
-			if (dp_match(pats[i], subject, api) &&
+			if (dp_rule(pats[i], subject, api, deny[i]) &&
 			    (api || subject[0] != '\0'))
 				want = (long)i;
 		got = rules_index(r, api, subject);
@@ -932,9 +1090,133 @@ run_same_text(void)
 	TG_CHECK_INT(tg_rules_same_text(NULL, NULL, 5), 1, "NULL text");
 }
 
-int
-main(void)
+/*
+ * tg_rules_how(): how the rule that decided matched, for the explain
+ * output; method and order play no part.
+ */
+static void
+run_how(void)
 {
+	static const struct {
+		const char	*rule;
+		const char	*path;
+		int		 how;
+	} rows[] = {
+		{ "!GET /api/v1/func/overview", "/api/v1/func/overview",
+		    TG_RULES_HOW_EXACT },
+		{ "!GET /api/v1/func/overview", "/api/v1/func/overview/",
+		    TG_RULES_HOW_SLASH },
+		{ "!GET /api/v1/func/overview", "/api/v1/func/overview/x",
+		    TG_RULES_HOW_BELOW },
+		{ "!GET /api/v1/func/overview", "/api/v1/func/overviewx",
+		    TG_RULES_HOW_NONE },
+		{ "!GET /a/", "/a", TG_RULES_HOW_SLASH },
+		{ "!GET /a/", "/a/", TG_RULES_HOW_EXACT },
+		{ "!GET /a/", "/a/b/", TG_RULES_HOW_BELOW },
+		{ "!GET /", "/a", TG_RULES_HOW_BELOW },
+		{ "!GET /a/*", "/a", TG_RULES_HOW_SLASH },
+		{ "!GET /a/*", "/a/b", TG_RULES_HOW_EXACT },
+		{ "!GET /a/*", "/a/b/c", TG_RULES_HOW_BELOW },
+		{ "!GET /**/", "/a/b", TG_RULES_HOW_SLASH },
+		{ "GET /a", "/a", TG_RULES_HOW_EXACT },
+		{ "GET /a", "/a/", TG_RULES_HOW_SLASH },
+		{ "GET /a", "/a/b", TG_RULES_HOW_NONE },
+		{ "GET /a/", "/a", TG_RULES_HOW_NONE },
+		{ "GET /a/*", "/a/b/", TG_RULES_HOW_SLASH },
+		{ "GET /a/*", "/a", TG_RULES_HOW_NONE },
+		{ "*", "/a", TG_RULES_HOW_EXACT },
+		{ "!*", "/a", TG_RULES_HOW_EXACT },
+	};
+	struct tg_rules *r;
+	char err[256], ctx[128];
+	size_t i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		snprintf(ctx, sizeof ctx, "how row %zu (%s | %s)", i,
+		    rows[i].rule, rows[i].path);
+		r = tg_rules_compile(API, rows[i].rule, strlen(rows[i].rule),
+		    err, sizeof err);
+		TG_CHECK(r != NULL, "%s: %s", ctx, err);
+		if (r == NULL)
+			continue;
+		TG_CHECK_INT(tg_rules_how(r, 0, rows[i].path), rows[i].how,
+		    ctx);
+		TG_CHECK_INT(tg_rules_how(r, 1, rows[i].path),
+		    TG_RULES_HOW_NONE, ctx);
+		TG_CHECK_INT(tg_rules_how(r, 0, NULL), TG_RULES_HOW_NONE, ctx);
+		tg_rules_free(r);
+	}
+	TG_CHECK_INT(tg_rules_how(NULL, 0, "/"), TG_RULES_HOW_NONE, "NULL");
+	r = tg_rules_compile(RES, "k:v", 3, err, sizeof err);
+	TG_CHECK_INT(tg_rules_how(r, 0, "v"), TG_RULES_HOW_NONE, "resource");
+	tg_rules_free(r);
+}
+
+/*
+ * The rule columns of tests/hostile-paths.txt (METHOD, RULE, VERDICT):
+ * the raw URI is made canonical, as the authorizer does, and the one
+ * rule must match it or not.  test_path checks the canonical column.
+ */
+static unsigned
+run_hostile_file(const char *name)
+{
+	char line[4096], canon[TG_PATH_MAX], err[256], ctx[4300];
+	char *col[5], *p;
+	FILE *f;
+	unsigned n = 0, lineno = 0, k;
+
+	if ((f = fopen(name, "r")) == NULL) {
+		TG_CHECK(f != NULL, "cannot open %s (run from the repository "
+		    "root, or pass the file as argv[1])", name);
+		return 0;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		struct tg_rules *r;
+		const char *why;
+		size_t len = strlen(line);
+		long got;
+
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		for (k = 0, p = line; k < 5 && p != NULL; k++) {
+			col[k] = p;
+			if ((p = strchr(p, '\t')) != NULL)
+				*p++ = '\0';
+		}
+		if (k < 3)
+			continue;
+		snprintf(ctx, sizeof ctx, "%s:%u: %s %s against \"%s\"", name,
+		    lineno, k > 2 ? col[2] : "", col[0], k > 3 ? col[3] : "");
+		TG_CHECK(k == 5 && p == NULL && (strcmp(col[4], "match") == 0 ||
+		    strcmp(col[4], "nomatch") == 0), "%s: want 5 columns, "
+		    "the last match or nomatch", ctx);
+		if (k != 5)
+			continue;
+		TG_CHECK(tg_path_canonicalize(col[0], strlen(col[0]), canon,
+		    sizeof canon, &why) == 0 && strcmp(canon, col[1]) == 0,
+		    "%s: canonical path", ctx);
+		r = tg_rules_compile(API, col[3], strlen(col[3]), err,
+		    sizeof err);
+		TG_CHECK(r != NULL, "%s: %s", ctx, err);
+		if (r == NULL)
+			continue;
+		got = tg_rules_match_api(r, col[2], canon, NULL);
+		TG_CHECK_INT(got, strcmp(col[4], "match") == 0 ? 0 : -1, ctx);
+		tg_rules_free(r);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned nfile;
+
 	run_match_rows();
 	run_error_rows();
 	run_check_one();
@@ -945,5 +1227,8 @@ main(void)
 	run_random_long();
 	run_copy();
 	run_same_text();
+	run_how();
+	nfile = run_hostile_file(argc > 1 ? argv[1] : HOSTILE_FILE);
+	TG_CHECK(nfile >= 40, "only %u rule rows in the hostile file", nfile);
 	return tg_test_done("rules");
 }
