@@ -806,7 +806,7 @@ cmd_check(int argc, char **argv)
 		return 2;
 	}
 	/* No cache, feed, usage or brake: an explanation writes nothing. */
-	tg_verifier_init(&v, &cfg, s, tg_hmac_new(key));
+	tg_verify_init(&v, &cfg, s, tg_hmac_new(key));
 	if (v.hmac == NULL) {
 		tg_hmac_key_free(key);
 		close_store(s);

@@ -767,7 +767,7 @@ main(int argc, char **argv)
 			tg_fcgi_log("out of memory");
 			return 1;
 		}
-		tg_verifier_init(&w[i].verifier, &api_cfg, w[i].store,
+		tg_verify_init(&w[i].verifier, &api_cfg, w[i].store,
 		    w[i].hmac);
 		w[i].verifier.usage = usage;
 		w[i].verifier.brake = brake;

@@ -588,7 +588,7 @@ main(int argc, char **argv)
 			tg_fcgi_log("out of memory");
 			return 1;
 		}
-		tg_verifier_init(&w[i].verifier, &cfg, w[i].store, w[i].hmac);
+		tg_verify_init(&w[i].verifier, &cfg, w[i].store, w[i].hmac);
 		w[i].verifier.cache = cache;
 		w[i].verifier.feed = feed;
 		/*

@@ -21,7 +21,7 @@
 #include "usage.h"
 
 void
-tg_verifier_init(struct tg_verifier *v, const struct tg_config *cfg,
+tg_verify_init(struct tg_verifier *v, const struct tg_config *cfg,
     struct tg_store *store, struct tg_hmac *hmac)
 {
 	memset(v, 0, sizeof *v);

@@ -47,7 +47,7 @@ struct tg_verifier {
  * feed, usage or brake.  A program adds those after it; a verifier left
  * like this (`tokengate check`) reads the database and writes nothing.
  */
-void	tg_verifier_init(struct tg_verifier *v, const struct tg_config *cfg,
+void	tg_verify_init(struct tg_verifier *v, const struct tg_config *cfg,
 	    struct tg_store *store, struct tg_hmac *hmac);
 
 /* Monotonic milliseconds, the clock of the cache and the feed. */
