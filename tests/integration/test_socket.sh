@@ -15,9 +15,13 @@
 #     threads idle in accept();
 #   - a connection made while no instance runs waits in the backlog and
 #     the second instance answers it;
-#   - the second instance answers a new connection and exits 0 too.
+#   - the second instance answers a new connection and exits 0 too;
+#   - under load (8 clients for 2 s, tokengate-authz), no request fails
+#     across the restart.
 # And the program's own socket (--listen): SIGTERM still ends it, and
-# the socket is closed (refused) and its file removed.
+# the socket is closed (refused) and its file removed.  The programs
+# refuse to start with FCGI_WEB_SERVER_ADDRS set (libfcgi's accept()
+# checked it; theirs does not).
 #
 # No database: a request without a token is answered 401 without one.
 set -u
@@ -63,6 +67,28 @@ restarts "authz, unix socket on fd 0" "$TG_DIR/authz0.sock" 0 "$AUTHZ_REQ" "$AUT
 restarts "api, unix socket on fd 3" "$TG_DIR/api.sock" 3 "$API_REQ" "$API"
 restarts "api, TCP socket on fd 0" "127.0.0.1:$(tg_free_port)" 0 "$API_REQ" "$API"
 
+# A restart under load: fcgi-load's 8 clients run for 2 s while the first
+# instance is stopped and the second starts.  No request may fail: the
+# requests accepted by the first instance are answered by it, the others
+# wait in the backlog for the second.
+LOAD=$(tg_tool fcgi-load)
+under_load() {
+	local name=$1 spec=$2 fd=$3 out line
+	out=$("$PARENT" --listen "$spec" --fd "$fd" --check "$AUTHZ_REQ" \
+	    --load "$LOAD --connect \"\$SOCKET_PARENT_SPEC\" --threads 8 \
+	    --duration 2 --warmup 0 >$TG_DIR/load.out 2>&1 &&
+	    grep -q ' errors=0 ' $TG_DIR/load.out" -- \
+	    "$AUTHZ" -c "$CONF" --threads 4 2>>"$TG_DIR/$name.log")
+	for line in "run 1: exit 0" "run 2: check ok" "load: check ok" \
+	    "run 2: exit 0"; do
+		tg_check_contains "$name: $line" "$out" "$line"
+	done
+	tg_log "$name: $(cat "$TG_DIR/load.out")"
+}
+
+under_load "authz restarted under load, unix socket on fd 3" \
+    "$TG_DIR/load.sock" 3
+
 # own_socket NAME SPEC PROG: the program's own socket is closed on SIGTERM.
 own_socket() {
 	local name=$1 spec=$2 prog=$3 pid st i
@@ -100,5 +126,13 @@ own_socket() {
 
 own_socket "authz --listen unix" "$TG_DIR/own.sock" "$AUTHZ"
 own_socket "authz --listen TCP" "127.0.0.1:$(tg_free_port)" "$AUTHZ"
+
+# libfcgi's FCGI_WEB_SERVER_ADDRS (a list of allowed peers) belonged to
+# its accept(), which the programs no longer use: refused, not ignored.
+FCGI_WEB_SERVER_ADDRS=127.0.0.1 timeout 10 "$AUTHZ" -c "$CONF" \
+    --listen "127.0.0.1:$(tg_free_port)" >"$TG_DIR/addrs.out" 2>&1
+tg_check "FCGI_WEB_SERVER_ADDRS set: authz refuses to start" 1 $?
+tg_check_contains "FCGI_WEB_SERVER_ADDRS set: says why" \
+    "$(cat "$TG_DIR/addrs.out")" "FCGI_WEB_SERVER_ADDRS is not supported"
 
 tg_summary

@@ -5,7 +5,7 @@
  * that stopping one instance leaves the socket usable for the next.
  *
  *	socket-parent --listen SPEC --fd 3|0 --check CMD [--runs N]
- *	    -- PROG [ARG...]
+ *	    [--load CMD] -- PROG [ARG...]
  *
  * It opens SPEC (a unix socket path or HOST:PORT) once and keeps it open,
  * without ever accepting on it.  Then, N times (default 2):
@@ -18,11 +18,16 @@
  * connection waits in the socket's backlog, as a web server's does during
  * `systemctl restart`, and the next instance must answer it.
  *
+ * With --load, that CMD starts after the first check, runs while the first
+ * instance is stopped (half a second in) and the next ones start, and must
+ * succeed before the last instance is stopped: a restart under load.
+ *
  * It prints one line per fact, for the test to check:
  *	run 1: check ok		(or "check failed", "check timed out")
  *	run 1: exit 0		(or "exit N", "signal N", "no exit after 10 s")
  *	queued: check ok
  *	run 2: check ok
+ *	load: check ok		(with --load)
  *	run 2: exit 0
  * and exits 0 when every line says ok / exit 0.  CMD finds SPEC in
  * $SOCKET_PARENT_SPEC.  PROG's stdout and stderr go to stderr.
@@ -154,16 +159,16 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: socket-parent --listen SPEC --fd 3|0 "
-	    "--check CMD [--runs N] -- PROG [ARG...]\n");
+	    "--check CMD [--runs N] [--load CMD] -- PROG [ARG...]\n");
 	return 2;
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *spec = NULL, *check = NULL;
+	const char *spec = NULL, *check = NULL, *load = NULL;
 	char err[512], name[32];
-	pid_t prog, queued = -1;
+	pid_t prog, queued = -1, loading = -1;
 	int i, fd = -1, runs = 2, run, sock, bad = 0;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -175,6 +180,8 @@ main(int argc, char **argv)
 			check = argv[++i];
 		else if (strcmp(argv[i], "--fd") == 0)
 			fd = (int)strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--load") == 0)
+			load = argv[++i];
 		else if (strcmp(argv[i], "--runs") == 0)
 			runs = (int)strtol(argv[++i], NULL, 10);
 		else
@@ -198,6 +205,12 @@ main(int argc, char **argv)
 			bad |= end_check("queued", queued);
 		snprintf(name, sizeof name, "run %d", run);
 		bad |= end_check(name, start_check(check));
+		if (load != NULL && run == 1) {
+			loading = start_check(load);
+			sleep_ms(500);
+		}
+		if (load != NULL && run == runs)
+			bad |= end_check("load", loading);
 		bad |= stop_prog(run, prog);
 		if (run < runs) {
 			/* Give it time to connect before the next start. */
