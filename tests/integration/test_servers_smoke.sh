@@ -155,9 +155,10 @@ if command -v nginx >/dev/null 2>&1; then
 	    $'\nTOKENGATE_TOKEN_ID=null\n'
 	tg_check_absent "nginx: no X-Tokengate- header at the client" \
 	    "$(cat "$TG_HEADERS")" "X-Tokengate-"
-	# nginx passes 401 (with WWW-Authenticate) and 403; anything else
-	# from the authorizer is a 500.
-	for pair in 401:401 403:403 503:500; do
+	# nginx passes 401 (with WWW-Authenticate) and 403 by itself, 429
+	# and 503 through the snippet's error_page; any other status from
+	# the authorizer is a 500.
+	for pair in 401:401 403:403 429:429 503:503 404:500 500:500; do
 		tg_http GET "$N/api/x" "${AUTH[@]}" -H "X-Null-Authz-Status: ${pair%:*}"
 		tg_check "nginx: authorizer ${pair%:*} -> client ${pair#*:}" \
 		    "${pair#*:}" "$TG_STATUS"
