@@ -18,6 +18,8 @@
 #   - the second instance answers a new connection and exits 0 too;
 #   - under load (8 clients for 2 s, tokengate-authz), no request fails
 #     across the restart.
+# spawn-fcgi -F 2 (two tokengate-authz children on one fd 0 socket):
+# stopping one leaves the other answering.
 # And the program's own socket (--listen): SIGTERM still ends it, and
 # the socket is closed (refused) and its file removed.  The programs
 # refuse to start with FCGI_WEB_SERVER_ADDRS set (libfcgi's accept()
@@ -88,6 +90,30 @@ under_load() {
 
 under_load "authz restarted under load, unix socket on fd 3" \
     "$TG_DIR/load.sock" 3
+
+# spawn-fcgi -F 2: two children share one socket on fd 0 and spawn-fcgi
+# is gone.  Stopping one must leave its sibling serving.
+if command -v spawn-fcgi >/dev/null 2>&1; then
+	SF_SOCK=$TG_DIR/spawned.sock
+	spawn-fcgi -s "$SF_SOCK" -F 2 -P "$TG_DIR/spawned.pid" -- "$AUTHZ" \
+	    -c "$CONF" --threads 2 >>"$TG_DIR/spawned.log" 2>&1
+	mapfile -t SF_PIDS <"$TG_DIR/spawned.pid"
+	for p in "${SF_PIDS[@]}"; do	# so that tg_cleanup stops them
+		TG_SVC_NAME+=(spawned) TG_SVC_PID+=("$p")
+		TG_SVC_LOG+=("$TG_DIR/spawned.log")
+	done
+	tg_check "spawn-fcgi -F 2: two children" 2 "${#SF_PIDS[@]}"
+	tg_stop "${SF_PIDS[0]}"
+	ok=0
+	for _ in 1 2 3 4; do
+		SOCKET_PARENT_SPEC=$SF_SOCK sh -c "$AUTHZ_REQ" && ok=$((ok + 1))
+	done
+	tg_check "spawn-fcgi -F 2: one child stopped, its sibling answers" \
+	    4/4 "$ok/4"
+	tg_stop "${SF_PIDS[1]}"
+else
+	tg_skip "spawn-fcgi -F 2" "spawn-fcgi is not installed"
+fi
 
 # own_socket NAME SPEC PROG: the program's own socket is closed on SIGTERM.
 own_socket() {
