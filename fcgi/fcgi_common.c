@@ -2,7 +2,9 @@
  * fcgi_common.c: sockets, signals and logging for the FastCGI programs.
  *
  * We open listening sockets ourselves instead of FCGX_OpenSocket, which
- * calls exit() when bind fails and only knows IPv4.
+ * calls exit() when bind fails and only knows IPv4, and accept connections
+ * ourselves instead of inside FCGX_Accept_r, so that SIGTERM can wake the
+ * threads without shutting a shared socket down ("Stopping" below).
  */
 #include "fcgi_common.h"
 
@@ -221,12 +223,6 @@ tg_fcgi_signals(int listen_fd, char *err, size_t errsz)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	return 0;
-}
-
-int
-tg_fcgi_stopping(void)
-{
-	return atomic_load(&stopping);
 }
 
 int

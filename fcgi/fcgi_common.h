@@ -32,7 +32,6 @@ int	tg_fcgi_inherited(char *err, size_t errsz);
  * libfcgi keeps our handlers.  Returns -1 with err filled in on failure.
  */
 int	tg_fcgi_signals(int listen_fd, char *err, size_t errsz);
-int	tg_fcgi_stopping(void);
 
 /*
  * Each worker thread, once, with its own slot (0 to threads - 1):
