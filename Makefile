@@ -87,6 +87,12 @@ $(BUILD)/tools/null-authz: $(BUILD)/obj/tests/tools/null-authz.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# socket-parent opens its socket with the programs' own tg_fcgi_listen.
+$(BUILD)/tools/socket-parent: $(BUILD)/obj/tests/tools/socket-parent.o \
+    $(BUILD)/obj/fcgi/fcgi_common.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 tools: $(TOOL_BIN)
 
 unit: $(UNIT_BIN)

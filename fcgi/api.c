@@ -639,16 +639,11 @@ run(void *arg)
 	struct api_worker *w = arg;
 	FCGX_Request r;
 
-	if (FCGX_InitRequest(&r, w->listen_fd, 0) != 0) {
+	if (tg_fcgi_request_init(&r, w->index) != 0) {
 		tg_fcgi_log("FCGX_InitRequest failed");
 		return NULL;
 	}
-	while (!tg_fcgi_stopping()) {
-		if (FCGX_Accept_r(&r) < 0) {
-			if (tg_fcgi_stopping())
-				break;
-			continue;
-		}
+	while (tg_fcgi_accept(&r) == 0) {
 		handle(w, &r);
 		FCGX_Finish_r(&r);
 		/* After the reply is out: the caller does not wait for it. */
@@ -760,7 +755,7 @@ main(int argc, char **argv)
 	}
 	memset(w, 0, sizeof w);
 	for (i = 0; i < st.threads; i++) {
-		w[i].listen_fd = st.listen_fd;
+		w[i].index = i;
 		w[i].store = tg_store_new(&api_cfg);
 		w[i].hmac = tg_hmac_new(key);
 		if (w[i].store == NULL || w[i].hmac == NULL) {
@@ -799,6 +794,5 @@ main(int argc, char **argv)
 	tg_brake_free(brake);
 	tg_hmac_key_free(key);
 	tg_config_wipe(&api_cfg);
-	tg_fcgi_finish(&st);
-	return 0;
+	return tg_fcgi_finish(&st);
 }

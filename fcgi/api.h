@@ -34,7 +34,7 @@ extern struct tg_config api_cfg;
 /* Per-thread state: one database connection and one HMAC context. */
 struct api_worker {
 	pthread_t		 thread;
-	int			 listen_fd;
+	int			 index;		/* its tg_fcgi_request_init slot */
 	struct tg_store		*store;
 	struct tg_hmac		*hmac;
 	struct tg_verifier	 verifier;

@@ -36,7 +36,6 @@
 struct worker {
 	pthread_t		 thread;
 	int			 index;
-	int			 listen_fd;
 	struct tg_store		*store;
 	struct tg_hmac		*hmac;
 	struct tg_verifier	 verifier;
@@ -252,7 +251,7 @@ run(void *arg)
 	struct worker *w = arg;
 	FCGX_Request r;
 
-	if (FCGX_InitRequest(&r, w->listen_fd, 0) != 0) {
+	if (tg_fcgi_request_init(&r, w->index) != 0) {
 		tg_fcgi_log("FCGX_InitRequest failed");
 		return NULL;
 	}
@@ -264,13 +263,7 @@ run(void *arg)
 	if (tg_store_connect(w->store) != TG_STORE_OK && w->index == 0)
 		tg_fcgi_log("%s (will retry per request)",
 		    tg_store_error(w->store));
-	while (!tg_fcgi_stopping()) {
-		if (FCGX_Accept_r(&r) < 0) {
-			if (tg_fcgi_stopping())
-				break;
-			/* EINTR or a connection reset before the request. */
-			continue;
-		}
+	while (tg_fcgi_accept(&r) == 0) {
 		handle(w, &r);
 		tg_fcgi_end_request(&r);
 	}
@@ -581,7 +574,6 @@ main(int argc, char **argv)
 	}
 	memset(w, 0, sizeof w);
 	for (i = 0; i < st.threads; i++) {
-		w[i].listen_fd = st.listen_fd;
 		w[i].store = tg_store_new_reader(&cfg, route, 0);
 		w[i].hmac = tg_hmac_new(key);
 		if (w[i].store == NULL || w[i].hmac == NULL) {
@@ -617,8 +609,8 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	/* Workers return once SIGTERM shut the listening socket down and
-	 * their request in flight is answered. */
+	/* Workers return once SIGTERM has stopped their accept() and their
+	 * request in flight is answered. */
 	for (i = 0; i < st.threads; i++)
 		pthread_join(w[i].thread, NULL);
 	{
@@ -649,6 +641,5 @@ main(int argc, char **argv)
 	tg_hmac_key_free(key);
 	tg_config_wipe(&cfg);
 	tg_loglimit_destroy(&deny_limit);
-	tg_fcgi_finish(&st);
-	return 0;
+	return tg_fcgi_finish(&st);
 }

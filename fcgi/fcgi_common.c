@@ -2,25 +2,33 @@
  * fcgi_common.c: sockets, signals and logging for the FastCGI programs.
  *
  * We open listening sockets ourselves instead of FCGX_OpenSocket, which
- * calls exit() when bind fails and only knows IPv4.
+ * calls exit() when bind fails and only knows IPv4, and accept connections
+ * ourselves instead of inside FCGX_Accept_r, so that SIGTERM can wake the
+ * threads without shutting a shared socket down ("Stopping" below).
  */
 #include "fcgi_common.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stopping;
-static int stop_fd = -1;
+#include <fcgiapp.h>
+
 static const char *prog = "tokengate";
 
 void
@@ -73,14 +81,99 @@ tg_fcgi_escape(const char *s, size_t max, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+/*
+ * Stopping without shutdown().
+ *
+ * The listening socket is often not ours alone.  systemd socket activation
+ * (fd 3) keeps its copy and hands the same socket to the next instance,
+ * connections made during a restart waiting in its backlog; a supervisor
+ * that passes fd 0 (multiwatch, spawn-fcgi -F N siblings) does the same.
+ * shutdown() acts on the socket, not on our descriptor: it would end it for
+ * everybody, and after `systemctl restart` every connection was refused
+ * until the socket unit was restarted too.  So on SIGTERM we only drop our
+ * own reference, and a socket we opened ourselves (--listen) goes away
+ * with it.
+ *
+ * What remains is to wake the threads blocked in accept() without
+ * touching the socket.  Not by making it non-blocking and poll()ing a
+ * self-pipe as well: O_NONBLOCK belongs to the file description that the
+ * parent and the next instance share, and with several threads polling one
+ * socket, those that lose the race for a connection block in accept()
+ * again anyway.  Not by a signal alone: a thread past accept() would get
+ * it in the read of its new request, which libfcgi treats as a broken
+ * connection.  Instead, and with no system call added per request:
+ *
+ *   1. We accept() ourselves (tg_fcgi_accept) and hand the connection to
+ *      FCGX_Accept_r, so that "waiting in accept" is a state we can see:
+ *      each worker marks its slot WAITING before accept() and BUSY after.
+ *   2. The SIGTERM handler sets stopping, then dup2()s a socket that is
+ *      not listening over the listening descriptor: from then on every
+ *      accept() fails at once with EINVAL, and our reference is gone.
+ *   3. A thread that entered accept() before that still sleeps on the
+ *      socket, so the handler sends SIGUSR2 to every slot it moves from
+ *      WAITING to KICKING.  The handler is SA_RESTART: the interrupted
+ *      accept() is restarted, finds the other socket and fails.
+ *   4. A thread whose accept() returned a connection just as it was kicked
+ *      sees that its slot is no longer WAITING; it waits for KICKED (the
+ *      signal was sent) and makes one more system call, on the way back
+ *      from which the kernel delivers the signal.  It then serves the
+ *      connection undisturbed.  No accepted connection is dropped.
+ *
+ * Every handler is SA_RESTART, so a stop signal that lands in a thread in
+ * the middle of a request restarts its read() instead of failing it.
+ */
+#define WAKE_SIGNAL	SIGUSR2
+#define MAX_SLOTS	64	/* tg_fcgi_start's --threads limit */
+
+enum { SLOT_BUSY, SLOT_WAITING, SLOT_KICKING, SLOT_KICKED };
+
+struct slot {
+	pthread_t	 thread;
+	atomic_int	 state;
+};
+
+static struct slot slots[MAX_SLOTS];
+static _Thread_local struct slot *self;
+static atomic_int stopping;
+static atomic_int socket_failed;
+static atomic_llong resource_logged;
+static int listen_sock = -1;	/* the listening socket */
+static int dead_sock = -1;	/* not listening: dup2()ed over listen_sock */
+static int listen_tcp;		/* TCP: set TCP_NODELAY as libfcgi does */
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2,
+    "the stop handler needs lock-free atomics");
+
 static void
 on_stop(int sig)
 {
+	int saved = errno, i, expect;
+
 	(void)sig;
-	stopping = 1;
-	/* shutdown() is async-signal-safe and wakes threads in accept(). */
-	if (stop_fd >= 0)
-		shutdown(stop_fd, SHUT_RDWR);
+	/* A second SIGTERM finds the work done. */
+	if (atomic_exchange(&stopping, 1))
+		goto done;
+	if (listen_sock >= 0 && dead_sock >= 0)
+		dup2(dead_sock, listen_sock);
+	/* The dup2() is seen by any accept() of a thread not kicked below. */
+	atomic_thread_fence(memory_order_seq_cst);
+	for (i = 0; i < MAX_SLOTS; i++) {
+		expect = SLOT_WAITING;
+		if (atomic_compare_exchange_strong(&slots[i].state, &expect,
+		    SLOT_KICKING)) {
+			pthread_kill(slots[i].thread, WAKE_SIGNAL);
+			atomic_store(&slots[i].state, SLOT_KICKED);
+		}
+	}
+done:
+	errno = saved;
+}
+
+/* Its only work is to interrupt (and restart) the system call. */
+static void
+on_wake(int sig)
+{
+	(void)sig;
 }
 
 /*
@@ -101,29 +194,174 @@ on_hup(int sig)
 	(void)n;
 }
 
-void
-tg_fcgi_signals(int listen_fd)
+int
+tg_fcgi_signals(int listen_fd, char *err, size_t errsz)
 {
 	struct sigaction sa;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
 
-	stop_fd = listen_fd;
+	dead_sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (dead_sock == -1) {
+		snprintf(err, errsz, "socket: %s", strerror(errno));
+		return -1;
+	}
+	listen_sock = listen_fd;
+	if (getsockname(listen_fd, (struct sockaddr *)&ss, &len) == 0)
+		listen_tcp = ss.ss_family == AF_INET ||
+		    ss.ss_family == AF_INET6;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_wake;
+	sigaction(WAKE_SIGNAL, &sa, NULL);
 	sa.sa_handler = on_hup;
-	sa.sa_flags = SA_RESTART;
 	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_flags = 0;
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
 }
 
 int
-tg_fcgi_stopping(void)
+tg_fcgi_request_init(FCGX_Request *r, int slot)
 {
-	return stopping;
+	if (slot < 0 || slot >= MAX_SLOTS)
+		return -1;
+	self = &slots[slot];
+	self->thread = pthread_self();
+	/* No socket for libfcgi: it must never accept() by itself. */
+	return FCGX_InitRequest(r, -1, 0);
+}
+
+/*
+ * Leaves the WAITING state after accept().  When the stop handler got
+ * there first, its signal is pending or on its way: wait until it is sent
+ * and let it arrive now, on the way back from sched_yield(), rather than
+ * in the next read.
+ */
+static void
+slot_leave(void)
+{
+	int expect = SLOT_WAITING;
+
+	if (atomic_compare_exchange_strong(&self->state, &expect, SLOT_BUSY))
+		return;
+	while (atomic_load(&self->state) != SLOT_KICKED)
+		sched_yield();
+	sched_yield();
+	atomic_store(&self->state, SLOT_BUSY);
+}
+
+/*
+ * One accept() that the stop handler can interrupt; -1 with errno when
+ * none was accepted.
+ */
+static int
+accept_one(void)
+{
+	int fd, saved;
+
+	atomic_store(&self->state, SLOT_WAITING);
+	if (atomic_load(&stopping)) {
+		fd = -1;
+		errno = EINVAL;
+	} else
+		fd = accept(listen_sock, NULL, NULL);
+	saved = errno;
+	slot_leave();
+	errno = saved;
+	return fd;
+}
+
+/*
+ * What an accept() error means: 0 try again (the connection was reset
+ * before we took it, and the like), 1 out of descriptors or memory, -1
+ * the socket is unusable.
+ */
+static int
+accept_error(int e)
+{
+	switch (e) {
+	case EBADF:
+	case EFAULT:
+	case EINVAL:
+	case ENOTSOCK:
+	case EOPNOTSUPP:
+		return -1;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+tg_fcgi_accept(FCGX_Request *r)
+{
+	struct timespec pause = { 0, 10 * 1000000L };
+	int fd, on = 1;
+	long long now;
+
+	if (self == NULL)
+		return -1;
+	for (;;) {
+		if (r->ipcFd >= 0) {
+			/* The server keeps the connection (FCGI_KEEP_CONN). */
+			if (atomic_load(&stopping)) {
+				FCGX_Free(r, 1);
+				return -1;
+			}
+			if (FCGX_Accept_r(r) == 0)
+				return 0;
+			continue;
+		}
+		if ((fd = accept_one()) == -1) {
+			if (atomic_load(&stopping))
+				return -1;
+			switch (accept_error(errno)) {
+			case -1:
+				if (!atomic_exchange(&socket_failed, 1))
+					tg_fcgi_log("accept: %s: the listening "
+					    "socket is unusable, stopping",
+					    strerror(errno));
+				return -1;
+			case 1:
+				/* Once a second at most, and no busy loop. */
+				now = (long long)time(NULL);
+				if (atomic_exchange(&resource_logged, now) !=
+				    now)
+					tg_fcgi_log("accept: %s",
+					    strerror(errno));
+				nanosleep(&pause, NULL);
+				break;
+			}
+			continue;
+		}
+		if (listen_tcp)
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+			    sizeof on);
+		/*
+		 * FCGX_Accept_r reads the request from a connection it finds
+		 * open, as it does on a kept one: keepConnection stops it
+		 * from closing fd first.  If the connection ends before a
+		 * whole request, libfcgi closes it and, having no listening
+		 * socket, returns at once.
+		 */
+		r->ipcFd = fd;
+		r->keepConnection = 1;
+		if (FCGX_Accept_r(r) == 0)
+			return 0;
+		if (r->ipcFd >= 0) {
+			close(r->ipcFd);
+			r->ipcFd = -1;
+		}
+	}
 }
 
 static int
@@ -248,8 +486,6 @@ tg_fcgi_inherited(char *err, size_t errsz)
 
 #include <getopt.h>
 
-#include <fcgiapp.h>
-
 #include "config.h"
 #include "store.h"
 
@@ -278,7 +514,7 @@ tg_fcgi_start(int argc, char **argv, const char *p, int default_threads,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cpath = NULL;
+	const char *cpath = NULL, *env;
 	char err[512], *end;
 	long n;
 	int c;
@@ -316,6 +552,16 @@ tg_fcgi_start(int argc, char **argv, const char *p, int default_threads,
 		tg_fcgi_log("%s", err);
 		return 1;
 	}
+	/*
+	 * libfcgi's own accept() let only these peers in; ours
+	 * (tg_fcgi_accept) does not read the list, and running without the
+	 * restriction the operator asked for would fail open.
+	 */
+	if ((env = getenv("FCGI_WEB_SERVER_ADDRS")) != NULL && env[0] != '\0') {
+		tg_fcgi_log("FCGI_WEB_SERVER_ADDRS is not supported: listen "
+		    "on a loopback address or a unix socket instead");
+		return 1;
+	}
 	out->listen_fd = out->listen_spec != NULL ?
 	    tg_fcgi_listen(out->listen_spec, 1024, err, sizeof err) :
 	    tg_fcgi_inherited(err, sizeof err);
@@ -327,7 +573,10 @@ tg_fcgi_start(int argc, char **argv, const char *p, int default_threads,
 		tg_fcgi_log("cannot initialise the MariaDB client library");
 		return 1;
 	}
-	tg_fcgi_signals(out->listen_fd);
+	if (tg_fcgi_signals(out->listen_fd, err, sizeof err) != 0) {
+		tg_fcgi_log("%s", err);
+		return 1;
+	}
 	if (FCGX_Init() != 0) {
 		tg_fcgi_log("FCGX_Init failed");
 		return 1;
@@ -335,12 +584,23 @@ tg_fcgi_start(int argc, char **argv, const char *p, int default_threads,
 	return 0;
 }
 
-void
+int
 tg_fcgi_finish(const struct tg_fcgi_start *st)
 {
+	sigset_t set;
+
 	tg_store_library_end();
 	if (st->listen_spec != NULL && st->listen_spec[0] == '/')
 		unlink(st->listen_spec);
+	/* No stop handler may dup2() onto the descriptors once closed. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	close(listen_sock);
+	close(dead_sock);
+	listen_sock = dead_sock = -1;
+	return atomic_load(&socket_failed) ? 1 : 0;
 }
 
 /*

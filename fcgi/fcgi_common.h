@@ -25,12 +25,30 @@ int	tg_fcgi_listen(const char *spec, int backlog, char *err, size_t errsz);
 int	tg_fcgi_inherited(char *err, size_t errsz);
 
 /*
- * Installs SIGTERM/SIGINT handlers that set the stop flag and shut the
- * listening socket down, which wakes every thread blocked in accept().
- * Must run before FCGX_Init so libfcgi keeps our handlers.
+ * Installs the SIGTERM/SIGINT handlers: they set the stop flag, drop this
+ * process's reference to listen_fd without shutdown() (a socket passed by
+ * systemd or a supervisor lives on for the next instance) and wake the
+ * threads waiting in tg_fcgi_accept.  Must run before FCGX_Init so that
+ * libfcgi keeps our handlers.  Returns -1 with err filled in on failure.
  */
-void	tg_fcgi_signals(int listen_fd);
-int	tg_fcgi_stopping(void);
+int	tg_fcgi_signals(int listen_fd, char *err, size_t errsz);
+
+/*
+ * Each worker thread, once, with its own slot (0 to threads - 1):
+ * initialises r, which the thread owns, and registers the thread so that
+ * a stop can wake it.  Returns 0, or -1 on a bad slot.
+ */
+struct FCGX_Request;
+int	tg_fcgi_request_init(struct FCGX_Request *r, int slot);
+
+/*
+ * Waits for the next request on r, in place of FCGX_Accept_r (whose own
+ * accept() a stop could not interrupt without shutdown(); see
+ * fcgi_common.c).  The previous request must be finished.  Returns 0 with
+ * a request, or -1 when the program stops (SIGTERM, or a listening socket
+ * that no longer works, which tg_fcgi_finish reports).
+ */
+int	tg_fcgi_accept(struct FCGX_Request *r);
 
 /* Writes one log line to stderr: "<prog>: <message>".  Thread-safe. */
 void	tg_fcgi_log(const char *fmt, ...)
@@ -43,9 +61,6 @@ void	tg_fcgi_set_prog(const char *prog);
  * hostile value cannot forge or split log lines.
  */
 void	tg_fcgi_escape(const char *s, size_t max, char *out, size_t outsz);
-
-
-
 
 struct tg_config;
 
@@ -66,8 +81,12 @@ int	tg_fcgi_start(int argc, char **argv, const char *prog,
 	    int default_threads, struct tg_config *cfg,
 	    struct tg_fcgi_start *out);
 
-/* Undoes tg_fcgi_start: library end, socket file removal. */
-void	tg_fcgi_finish(const struct tg_fcgi_start *st);
+/*
+ * Undoes tg_fcgi_start once every thread has stopped: library end, socket
+ * file removal.  Returns the exit status: 1 when the listening socket
+ * failed, else 0.
+ */
+int	tg_fcgi_finish(const struct tg_fcgi_start *st);
 
 /*
  * Ends the request in r as FCGX_Finish_r does, but closes a connection the
@@ -76,6 +95,5 @@ void	tg_fcgi_finish(const struct tg_fcgi_start *st);
  * authorizer's): the connection may be left non-blocking for reading.
  * r stays owned by the caller, ready for the next FCGX_Accept_r.
  */
-struct FCGX_Request;
 void	tg_fcgi_end_request(struct FCGX_Request *r);
 #endif /* TG_FCGI_COMMON_H */

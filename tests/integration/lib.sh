@@ -38,7 +38,7 @@
 #   tg_config_for_user FILE USER     copy config + key readable by USER
 #   tg_lighttpd_start                lighttpd with deploy/lighttpd/lighttpd.conf
 #   tg_apache_start authnz|fcgid     Apache with deploy/apache/httpd.conf
-#   tg_nginx_start                   nginx with deploy/nginx/tokengate.conf
+#   tg_nginx_start [NAME]            nginx with deploy/nginx/tokengate.conf
 #   tg_http METHOD URL [CURL ARGS]   request; sets TG_STATUS TG_HEADERS TG_BODY
 #   tg_header NAME                   print a header of the last response
 #   tg_check NAME EXPECTED ACTUAL    \
@@ -709,16 +709,19 @@ tg_apache_start() {
 }
 
 #
-# tg_nginx_start: starts nginx (daemon off) with deploy/nginx/tokengate.conf
-# included, unchanged, in a server on a free port, run dir $TG_DIR/nginx.
-# nginx cannot read the environment, so the few variable parts (port,
-# paths, the two upstreams) are written into a small nginx.conf around
-# it: upstream tokengate_authz is $TG_AUTHZ_ADDR (HOST:PORT) or
-# $TG_AUTHZ_SOCKET, upstream tokengate_app is $TG_BACKEND_ADDR or
-# $TG_BACKEND_SOCKET.  Exports TG_NGINX_PORT and TG_NGINX_URL.
+# tg_nginx_start [NAME]: starts nginx (daemon off) with
+# deploy/nginx/tokengate.conf included, unchanged, in a server on a free
+# port, run dir $TG_DIR/NAME (default nginx; NAME is also the name for
+# tg_stop, so several can run).  nginx cannot read the environment, so the
+# few variable parts (port, paths, the two upstreams) are written into a
+# small nginx.conf around it: upstream tokengate_authz is $TG_AUTHZ_ADDR
+# (HOST:PORT) or $TG_AUTHZ_SOCKET, upstream tokengate_app is
+# $TG_BACKEND_ADDR or $TG_BACKEND_SOCKET.  Exports TG_NGINX_PORT and
+# TG_NGINX_URL.
 #
 tg_nginx_start() {
-	local run=$TG_DIR/nginx port bin authz app user=''
+	local name=${1:-nginx} run port bin authz app user=''
+	run=$TG_DIR/$name
 	bin=$(command -v nginx) || tg_die "nginx not found"
 	if [ -n "${TG_AUTHZ_ADDR:-}" ]; then authz=$TG_AUTHZ_ADDR
 	elif [ -n "${TG_AUTHZ_SOCKET:-}" ]; then authz=unix:$TG_AUTHZ_SOCKET
@@ -756,7 +759,7 @@ tg_nginx_start() {
 	    }
 	}
 	EOF
-	tg_start nginx "$run/nginx.out" "$bin" -e "$run/nginx-error.log" \
+	tg_start "$name" "$run/nginx.out" "$bin" -e "$run/nginx-error.log" \
 	    -p "$run" -c "$run/nginx.conf" -g "daemon off;"
 	tg_wait_port "$port" 20 "$TG_LAST_PID" ||
 	    tg_die "nginx did not start (see $run/nginx-error.log)"

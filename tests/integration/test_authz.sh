@@ -12,6 +12,11 @@
 #   - mod_fcgid responses carry no Variable- header;
 #   - with MariaDB stopped a bad-checksum token still gets 401 while a
 #     well-formed one gets 503 (mod_fcgid turns that into 401: defect).
+# nginx auth_request (the RESPONDER role, deploy/nginx/tokengate.conf):
+#   - allowed (the backend sees the variables), 401 with WWW-Authenticate,
+#     403, the brake's 429 with its Retry-After, 503 with Retry-After: 1
+#     with MariaDB stopped, and 500 with the authorizer gone (issue 10,
+#     finding 8: 429 and 503 used to reach the client as 500).
 # Issue 3 (policy), through lighttpd and Apache + mod_authnz_fcgi:
 #   - the seed's API rule examples, permission mode, resource mode, both,
 #     CIDR and environment limits, the effective permissions upstream, a
@@ -223,12 +228,39 @@ TG_CONFIG=$(tg_config_for_user "$CONF" www-data) || tg_die "config for www-data"
 export TG_CONFIG
 tg_apache_start fcgid
 F=$TG_APACHE_URL
+# nginx auth_request: the authorizer in the RESPONDER role, over TCP.
+tg_nginx_start
+N=$TG_NGINX_URL
 
 foundation lighttpd "$L" full
 foundation apache-authnz "$A" full
 foundation apache-fcgid "$F" fcgid
 policy lighttpd "$L"
 policy apache-authnz "$A"
+
+# nginx (deploy/nginx/tokengate.conf): auth_request passes 2xx, 401 and
+# 403 itself; the snippet's error_page passes the authorizer's 429 and 503
+# with their Retry-After (below, with the brake and the database down).
+tg_http GET "$N/api/x?q=1" -H "$(auth "$VALID")"
+read_body
+tg_check "nginx: valid token: 200" 200 "$TG_STATUS"
+tg_check_contains "nginx: backend sees REMOTE_USER" "$BODY" \
+    $'\nREMOTE_USER=alice\n'
+tg_check_contains "nginx: backend sees TOKENGATE_TOKEN_ID" "$BODY" \
+    $'\nTOKENGATE_TOKEN_ID='"$(id_of "$VALID")"$'\n'
+tg_check_contains "nginx: backend sees effective permissions" "$BODY" \
+    $'\nTOKENGATE_PERMISSIONS=admin:access token:read\n'
+tg_http GET "$N/api/x"
+tg_check "nginx: missing token: 401" 401 "$TG_STATUS"
+tg_check "nginx: 401 keeps WWW-Authenticate" \
+    'Bearer realm="tokengate", error="invalid_token"' \
+    "$(tg_header WWW-Authenticate)"
+tg_check_absent "nginx: 401: backend not reached" "$(cat "$TG_BODY")" \
+    "FCGI_ROLE="
+tg_http GET "$N/api/x" -H "$(auth "$CIDR_OUT")"
+tg_check "nginx: address outside the token's CIDRs: 403" 403 "$TG_STATUS"
+tg_check_absent "nginx: 403: backend not reached" "$(cat "$TG_BODY")" \
+    "FCGI_ROLE="
 
 # A role downgrade shrinks a live token at once (seed 002).
 expect lighttpd "$L/api/admin/users" "$CAROL" 200 "" "carol before downgrade"
@@ -310,6 +342,30 @@ tg_check_contains "brake: 429 reason" "$out" '"reason":"RATE_LIMITED"'
 # Braked clients cost no database work: they still get 429, not 503,
 # with the database stopped (checked in the outage section below).
 
+# Through nginx, whose client address is 127.0.0.1: the 429 and the
+# brake's own Retry-After (the rest of the window, not a fixed 1) reach
+# the client.
+TG_AUTHZ_ADDR=$BRAKE_ADDR tg_nginx_start nginx-brake
+NB=$TG_NGINX_URL
+for t in "$BADCHECK" "$UNKNOWN" "$WRONG"; do
+	tg_http GET "$NB/api/x" -H "$(auth "$t")"
+done
+tg_check "nginx: brake: third failure is still a 401" 401 "$TG_STATUS"
+tg_http GET "$NB/api/x" -H "$(auth "$SEED2")"
+tg_check "nginx: brake: over the limit: 429" 429 "$TG_STATUS"
+nginx_ra=$(tg_header Retry-After)
+direct_ra=$("$CLIENT" --connect "$BRAKE_ADDR" --param REQUEST_METHOD=GET \
+    --param REQUEST_URI=/api/x --param REMOTE_ADDR=127.0.0.1 \
+    --param "HTTP_AUTHORIZATION=Bearer $SEED2" 2>/dev/null | tr -d '\r' |
+    sed -n 's/^Retry-After: //p')
+tg_check "nginx: brake: 429 carries the brake's Retry-After" yes \
+    "$([[ $nginx_ra =~ ^[0-9]+$ && $direct_ra =~ ^[0-9]+$ ]] &&
+    [ "$nginx_ra" -gt 1 ] && [ $((direct_ra - nginx_ra)) -le 1 ] &&
+    [ $((nginx_ra - direct_ra)) -le 1 ] && echo yes ||
+    echo "no: nginx '$nginx_ra', authorizer '$direct_ra'")"
+tg_check_absent "nginx: brake: backend not reached" "$(cat "$TG_BODY")" \
+    "FCGI_ROLE="
+
 # This authorizer also audits every decision (audit_decisions = all),
 # written behind the requests in batches.
 sleep 1.5
@@ -350,6 +406,13 @@ tg_check "brake: a braked client gets 429 without the database" 429 \
     "$(ask 10.9.9.9 "$UNCACHED")"
 tg_check_contains "lighttpd: DB down: reason" "$(cat "$TG_BODY")" \
     '"reason":"UNAVAILABLE"'
+tg_http GET "$N/api/x" -H "$(auth "$UNCACHED")"
+tg_check "nginx: DB down: 503" 503 "$TG_STATUS"
+tg_check "nginx: DB down: Retry-After" 1 "$(tg_header Retry-After)"
+tg_check_absent "nginx: DB down: backend not reached" "$(cat "$TG_BODY")" \
+    "FCGI_ROLE="
+tg_http GET "$N/api/x" -H "$(auth "$BADCHECK")"
+tg_check "nginx: DB down, bad checksum: 401" 401 "$TG_STATUS"
 tg_mariadb_start "$TG_DIR/db"
 ok=0
 for _ in $(seq 1 40); do
@@ -396,5 +459,14 @@ rc=$?
 tg_check "authorizer exits 0 on SIGTERM" 0 "$rc"
 tg_check "queued last-used written at SIGTERM" 127.0.0.1 \
     "$(tg_sql "SELECT last_used_ip FROM tokens WHERE id = '$(id_of "$LAST")'")"
+
+# nginx with its authorizer gone fails closed: 500.
+tg_stop authz-brake
+tg_http GET "$NB/api/x" -H "$(auth "$SEED2")"
+tg_check "nginx: authorizer unreachable: 500" 500 "$TG_STATUS"
+tg_check "nginx: authorizer unreachable: no Retry-After" "" \
+    "$(tg_header Retry-After)"
+tg_check_absent "nginx: authorizer unreachable: backend not reached" \
+    "$(cat "$TG_BODY")" "FCGI_ROLE="
 
 tg_summary

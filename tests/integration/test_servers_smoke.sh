@@ -11,7 +11,7 @@
 #   - the Authorization header and a per-location setting
 #     (TOKENGATE_REQUIRE) reach the authorizer;
 #   - no Variable-* header reaches the client;
-#   - what the client gets for a 401, 403 and 503 from the authorizer
+#   - what the client gets for a 401, 403, 429 and 503 from the authorizer
 #     (mod_fcgid turns every denial into 401: documented defect);
 #   - files outside the prefix are served without the authorizer;
 #   - an unreachable authorizer fails closed.
@@ -99,7 +99,7 @@ check_allowed lighttpd "$L"
 tg_http GET "$L/api/x" -H 'X-Null-Authz-Status: 401'
 tg_check "lighttpd: authorizer's Content-Type kept on denial" \
     application/json "$(tg_header Content-Type)"
-for code in 401 403 503; do
+for code in 401 403 429 503; do
 	check_denied lighttpd "$L" "$code" "$code" body
 done
 
@@ -155,9 +155,10 @@ if command -v nginx >/dev/null 2>&1; then
 	    $'\nTOKENGATE_TOKEN_ID=null\n'
 	tg_check_absent "nginx: no X-Tokengate- header at the client" \
 	    "$(cat "$TG_HEADERS")" "X-Tokengate-"
-	# nginx passes 401 (with WWW-Authenticate) and 403; anything else
-	# from the authorizer is a 500.
-	for pair in 401:401 403:403 503:500; do
+	# nginx passes 401 (with WWW-Authenticate) and 403 by itself, 429
+	# and 503 through the snippet's error_page; any other status from
+	# the authorizer is a 500.
+	for pair in 401:401 403:403 429:429 503:503 404:500 500:500; do
 		tg_http GET "$N/api/x" "${AUTH[@]}" -H "X-Null-Authz-Status: ${pair%:*}"
 		tg_check "nginx: authorizer ${pair%:*} -> client ${pair#*:}" \
 		    "${pair#*:}" "$TG_STATUS"
@@ -177,7 +178,7 @@ fi
 tg_apache_start authnz
 A=$TG_APACHE_URL
 check_allowed apache-authnz "$A"
-for code in 401 403 503; do
+for code in 401 403 429 503; do
 	check_denied apache-authnz "$A" "$code" "$code" body
 done
 tg_stop apache-authnz
@@ -195,7 +196,7 @@ tg_http GET "$F/api/x" "${AUTH[@]}"
 read_body
 tg_check_contains "apache-fcgid: FcgidInitialEnv TOKENGATE_CONFIG reaches the authorizer" \
     "$BODY" $'\nTG_SAW_CONFIG='"$TG_CONFIG"$'\n'
-for code in 401 403 503; do
+for code in 401 403 429 503; do
 	# Defect of mod_fcgid 2.3.9: every denial is 401 with Apache's page.
 	check_denied apache-fcgid "$F" "$code" 401 nobody
 done

@@ -16,8 +16,10 @@
  *
  * Shutdown: SIGTERM, SIGINT and SIGHUP are blocked in every thread and the
  * main thread takes them with sigwait(), so no libfcgi call ever sees EINTR.
- * On a signal the main thread shuts the listening socket down (which wakes
- * the threads blocked in accept()), removes its unix socket and exits.
+ * On a signal the main thread removes its unix socket and exits, which ends
+ * the threads blocked in accept() too.  It never calls shutdown() on the
+ * listening socket: one passed on fd 0 may be shared with the process that
+ * passed it, which gives it to the next instance (fcgi/fcgi_common.c).
  */
 #ifndef FCGI_TOOL_H
 #define FCGI_TOOL_H
@@ -258,8 +260,7 @@ tool_main(struct tool *t, int argc, char **argv)
 	while (sigwait(&set, &sig) != 0 || sig == SIGUSR1)
 		;	/* libfcgi uses SIGUSR1 for its own shutdown; ignore */
 
-	/* Wakes the threads in accept(); requests in flight are dropped. */
-	shutdown(t->listen_fd, SHUT_RDWR);
+	/* Requests in flight are dropped with the process. */
 	if (t->unix_path[0] != '\0')
 		unlink(t->unix_path);
 	return 0;
