@@ -13,7 +13,7 @@
  * which the authorizer's lookups and feed reads use while a shared route
  * says so; see "read routing" at the end of this file.
  */
-#include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -29,13 +29,6 @@
 #include "feed.h"
 #include "migrations.h"
 #include "names.h"
-
-enum q {
-	Q_LOOKUP,
-	Q_FEED,
-	Q_FEED_IDS,
-	Q_COUNT
-};
 
 static const char *const q_sql[Q_COUNT] = {
 	[Q_LOOKUP] =
@@ -58,20 +51,8 @@ static const char *const q_sql[Q_COUNT] = {
 #define FEED_IDS_MAX	16
 
 /*
- * Tables whose AUTO_INCREMENT id tells whether a transaction that
- * inserted a row into them committed (settle() looks for the row).
- */
-enum mark {
-	M_NONE,
-	M_FEED,
-	M_USER,
-	M_ROLE,
-	M_AUDIT,
-	M_COUNT
-};
-
-/*
- * The look for such a row.  A locking read: a row inserted by a
+ * The look for the row a transaction inserted (its mark, store_int.h).
+ * A locking read: a row inserted by a
  * transaction that has not ended yet is locked by it, so the read waits
  * (at most WAIT seconds) until it committed (found) or rolled back (not
  * found) instead of answering "not there" while its COMMIT is still on
@@ -91,76 +72,13 @@ static const char *const mark_table[M_COUNT] = {
 	[M_ROLE] = "roles", [M_AUDIT] = "audit_log",
 };
 
-struct tg_store {
-	struct tg_config	 cfg;
-	MYSQL			*db;
-	MYSQL_STMT		*stmt[Q_COUNT];
-	long long		 next_try_ms;	/* backoff after a failure */
-	long long		 backoff_ms;
-	long long		 connected_ms;	/* when db was connected */
-	char			 err[512];
-	/* A row the open transaction inserted: see settle(). */
-	enum mark		 mark;
-	unsigned long long	 mark_id;
-	unsigned long long	 mark_rows;	/* rows that INSERT made */
-	int			 unconfirmed;	/* tg_store_unconfirmed */
-	char			 warn[400];	/* tg_store_take_warning */
-	/* A reader (tg_store_new_reader); rd is NULL for a plain store. */
-	struct tg_store		*rd;		/* the read endpoint */
-	struct tg_store_route	*route;
-	int			 steer;
-	long long		 next_look_ms;	/* steering: see steer() */
-	long long		 look_backoff_ms;	/* while rd is down */
-	char			*catchup_gtid;	/* primary's at CATCHUP */
-	long long		 catchup_feed;	/* its newest feed id then */
-	long long		 lag_id;	/* a primary feed id ... */
-	long long		 lag_since_ms;	/* ... seen then, not yet on rd */
-	char			 why[300];
-};
-
 struct tg_store_route {
 	_Atomic int		 state;		/* enum tg_store_source */
 	_Atomic unsigned	 generation;
 };
 
-/* A statement parameter. */
-enum ptype { P_STR, P_BIN, P_I64, P_U64, P_NULL };
-struct prm {
-	enum ptype	 type;
-	const void	*p;
-	unsigned long	 len;
-	long long	 i;
-};
-#define PSTR(s)	  pstr(s)
-#define PBIN(b,n) ((struct prm){ P_BIN, (b), (n), 0 })
-#define PI64(v)	  ((struct prm){ P_I64, NULL, 0, (long long)(v) })
-#define PU64(v)	  ((struct prm){ P_U64, NULL, 0, (long long)(v) })
-
-static struct prm
-pstr(const char *s)
-{
-	struct prm p = { s != NULL ? P_STR : P_NULL, s,
-	    s != NULL ? (unsigned long)strlen(s) : 0, 0 };
-
-	return p;
-}
-
-/* A result column, always fetched as bytes. */
-struct col {
-	char		*buf;	/* malloc'd, NUL-terminated; NULL for SQL NULL */
-	unsigned long	 len;
-	my_bool		 is_null;
-	my_bool		 error;
-};
-
-static int	feed_user(struct tg_store *, long long);
-static void	rollback(struct tg_store *);
-static int	feed_role(struct tg_store *, long long);
-typedef int	(*read_fn)(struct tg_store *, void *);
-static int	routed(struct tg_store *, read_fn, void *);
-
-static long long
-now_ms(void)
+long long
+tg_store_now_ms(void)
 {
 	struct timespec ts;
 
@@ -263,8 +181,8 @@ is_conn_error(unsigned e)
 }
 
 /* Records the error and classifies it; drops a broken connection. */
-static int
-fail(struct tg_store *s, unsigned e, const char *what, const char *msg)
+int
+tg_store_fail(struct tg_store *s, unsigned e, const char *what, const char *msg)
 {
 	snprintf(s->err, sizeof s->err, "%s: %s (%u)", what,
 	    msg != NULL ? msg : "", e);
@@ -277,8 +195,8 @@ fail(struct tg_store *s, unsigned e, const char *what, const char *msg)
 	return TG_STORE_ERROR;
 }
 
-static int
-db_connect(struct tg_store *s)
+int
+tg_store_db_connect(struct tg_store *s)
 {
 	unsigned ct = s->cfg.db_connect_timeout;
 	unsigned rt = s->cfg.db_read_timeout;
@@ -289,7 +207,7 @@ db_connect(struct tg_store *s)
 
 	if (s->db != NULL)
 		return TG_STORE_OK;
-	t = now_ms();
+	t = tg_store_now_ms();
 	if (t < s->next_try_ms) {
 		/* Keep the last error message: it says why we are waiting. */
 		return TG_STORE_UNAVAILABLE;
@@ -327,18 +245,18 @@ db_connect(struct tg_store *s)
 }
 
 /* Prepares sql (or reuses the cached statement for slot >= 0). */
-static MYSQL_STMT *
-prepare(struct tg_store *s, int slot, const char *sql, int *rc)
+MYSQL_STMT *
+tg_store_prepare(struct tg_store *s, int slot, const char *sql, int *rc)
 {
 	MYSQL_STMT *st;
 
-	if ((*rc = db_connect(s)) != TG_STORE_OK)
+	if ((*rc = tg_store_db_connect(s)) != TG_STORE_OK)
 		return NULL;
 	if (slot >= 0 && s->stmt[slot] != NULL)
 		return s->stmt[slot];
 	st = mysql_stmt_init(s->db);
 	if (st == NULL) {
-		*rc = fail(s, mysql_errno(s->db), "statement",
+		*rc = tg_store_fail(s, mysql_errno(s->db), "statement",
 		    mysql_error(s->db));
 		return NULL;
 	}
@@ -348,7 +266,7 @@ prepare(struct tg_store *s, int slot, const char *sql, int *rc)
 
 		snprintf(msg, sizeof msg, "%s", mysql_stmt_error(st));
 		mysql_stmt_close(st);
-		*rc = fail(s, e, "prepare", msg);
+		*rc = tg_store_fail(s, e, "prepare", msg);
 		return NULL;
 	}
 	if (slot >= 0)
@@ -356,8 +274,8 @@ prepare(struct tg_store *s, int slot, const char *sql, int *rc)
 	return st;
 }
 
-static void
-release(struct tg_store *s, int slot, MYSQL_STMT *st)
+void
+tg_store_release(struct tg_store *s, int slot, MYSQL_STMT *st)
 {
 	if (st == NULL)
 		return;
@@ -369,8 +287,9 @@ release(struct tg_store *s, int slot, MYSQL_STMT *st)
 }
 
 /* Binds params and executes.  Returns TG_STORE_OK or an error code. */
-static int
-execute(struct tg_store *s, MYSQL_STMT *st, const struct prm *p, unsigned np)
+int
+tg_store_execute(struct tg_store *s, MYSQL_STMT *st, const struct prm *p,
+    unsigned np)
 {
 	MYSQL_BIND b[24];
 	long long iv[24];
@@ -405,13 +324,13 @@ execute(struct tg_store *s, MYSQL_STMT *st, const struct prm *p, unsigned np)
 	}
 	if ((np > 0 && mysql_stmt_bind_param(st, b) != 0) ||
 	    mysql_stmt_execute(st) != 0)
-		return fail(s, mysql_stmt_errno(st), "execute",
+		return tg_store_fail(s, mysql_stmt_errno(st), "execute",
 		    mysql_stmt_error(st));
 	return TG_STORE_OK;
 }
 
-static void
-cols_free(struct col *c, unsigned n)
+void
+tg_store_cols_free(struct col *c, unsigned n)
 {
 	unsigned i;
 
@@ -425,8 +344,8 @@ cols_free(struct col *c, unsigned n)
  * Fetches the next row with every column as bytes.  Returns 1 for a row,
  * 0 at the end, or a negative store code.
  */
-static int
-fetch(struct tg_store *s, MYSQL_STMT *st, struct col *c, unsigned n)
+int
+tg_store_fetch(struct tg_store *s, MYSQL_STMT *st, struct col *c, unsigned n)
 {
 	MYSQL_BIND b[24];
 	unsigned i;
@@ -444,13 +363,13 @@ fetch(struct tg_store *s, MYSQL_STMT *st, struct col *c, unsigned n)
 		b[i].error = &c[i].error;
 	}
 	if (mysql_stmt_bind_result(st, b) != 0)
-		return fail(s, mysql_stmt_errno(st), "bind",
+		return tg_store_fail(s, mysql_stmt_errno(st), "bind",
 		    mysql_stmt_error(st));
 	r = mysql_stmt_fetch(st);
 	if (r == MYSQL_NO_DATA)
 		return 0;
 	if (r == 1)
-		return fail(s, mysql_stmt_errno(st), "fetch",
+		return tg_store_fail(s, mysql_stmt_errno(st), "fetch",
 		    mysql_stmt_error(st));
 	/* Zero-length buffers: the lengths are known, now fetch each. */
 	for (i = 0; i < n; i++) {
@@ -458,7 +377,7 @@ fetch(struct tg_store *s, MYSQL_STMT *st, struct col *c, unsigned n)
 			continue;
 		c[i].buf = malloc(c[i].len + 1);
 		if (c[i].buf == NULL) {
-			cols_free(c, n);
+			tg_store_cols_free(c, n);
 			snprintf(s->err, sizeof s->err, "out of memory");
 			return TG_STORE_ERROR;
 		}
@@ -470,9 +389,9 @@ fetch(struct tg_store *s, MYSQL_STMT *st, struct col *c, unsigned n)
 			one.buffer = c[i].buf;
 			one.buffer_length = c[i].len + 1;
 			if (mysql_stmt_fetch_column(st, &one, i, 0) != 0) {
-				cols_free(c, n);
-				return fail(s, mysql_stmt_errno(st), "fetch",
-				    mysql_stmt_error(st));
+				tg_store_cols_free(c, n);
+				return tg_store_fail(s, mysql_stmt_errno(st),
+				    "fetch", mysql_stmt_error(st));
 			}
 		}
 		c[i].buf[c[i].len] = '\0';
@@ -480,8 +399,8 @@ fetch(struct tg_store *s, MYSQL_STMT *st, struct col *c, unsigned n)
 	return 1;
 }
 
-static long long
-col_i64(const struct col *c)
+long long
+tg_store_col_i64(const struct col *c)
 {
 	if (c->buf == NULL)
 		return 0;
@@ -489,8 +408,8 @@ col_i64(const struct col *c)
 }
 
 /* Takes ownership of the column's buffer ("" for NULL). */
-static char *
-col_take(struct col *c)
+char *
+tg_store_col_take(struct col *c)
 {
 	char *p = c->buf;
 
@@ -506,22 +425,22 @@ lookup_once(struct tg_store *s, const char *id, struct tg_record *rec)
 	MYSQL_STMT *st;
 	int rc, r;
 
-	st = prepare(s, Q_LOOKUP, q_sql[Q_LOOKUP], &rc);
+	st = tg_store_prepare(s, Q_LOOKUP, q_sql[Q_LOOKUP], &rc);
 	if (st == NULL)
 		return rc;
-	if ((rc = execute(s, st, p, 1)) != TG_STORE_OK)
+	if ((rc = tg_store_execute(s, st, p, 1)) != TG_STORE_OK)
 		return rc;
-	r = fetch(s, st, c, 19);
+	r = tg_store_fetch(s, st, c, 19);
 	if (r <= 0) {
 		if (s->db != NULL)
-			release(s, Q_LOOKUP, st);
+			tg_store_release(s, Q_LOOKUP, st);
 		return r == 0 ? TG_STORE_NOT_FOUND : r;
 	}
 	memset(rec, 0, sizeof *rec);
 	snprintf(rec->id, sizeof rec->id, "%s", c[0].buf ? c[0].buf : "");
 	if (c[1].len != TG_HMAC_LEN || (c[2].buf && c[2].len != TG_HMAC_LEN)) {
-		cols_free(c, 19);
-		release(s, Q_LOOKUP, st);
+		tg_store_cols_free(c, 19);
+		tg_store_release(s, Q_LOOKUP, st);
 		snprintf(s->err, sizeof s->err, "token %s: bad hash length", id);
 		return TG_STORE_ERROR;
 	}
@@ -529,26 +448,26 @@ lookup_once(struct tg_store *s, const char *id, struct tg_record *rec)
 	if (c[2].buf != NULL) {
 		rec->has_prev = 1;
 		memcpy(rec->prev_hash, c[2].buf, TG_HMAC_LEN);
-		rec->prev_until = col_i64(&c[3]);
+		rec->prev_until = tg_store_col_i64(&c[3]);
 	}
-	rec->user_id = (uint64_t)col_i64(&c[4]);
+	rec->user_id = (uint64_t)tg_store_col_i64(&c[4]);
 	snprintf(rec->user, sizeof rec->user, "%s", c[5].buf ? c[5].buf : "");
-	rec->user_enabled = col_i64(&c[6]) != 0;
-	rec->created_at = col_i64(&c[7]);
-	rec->expires_at = col_i64(&c[8]);
-	rec->revoked_at = col_i64(&c[9]);
-	rec->name = col_take(&c[10]);
-	rec->permissions = col_take(&c[11]);
-	rec->api_rules = col_take(&c[12]);
-	rec->resource_rules = col_take(&c[13]);
-	rec->cidrs = col_take(&c[14]);
-	rec->environments = col_take(&c[15]);
-	rec->role_permissions = col_take(&c[16]);
-	rec->last_used_at = col_i64(&c[17]);
+	rec->user_enabled = tg_store_col_i64(&c[6]) != 0;
+	rec->created_at = tg_store_col_i64(&c[7]);
+	rec->expires_at = tg_store_col_i64(&c[8]);
+	rec->revoked_at = tg_store_col_i64(&c[9]);
+	rec->name = tg_store_col_take(&c[10]);
+	rec->permissions = tg_store_col_take(&c[11]);
+	rec->api_rules = tg_store_col_take(&c[12]);
+	rec->resource_rules = tg_store_col_take(&c[13]);
+	rec->cidrs = tg_store_col_take(&c[14]);
+	rec->environments = tg_store_col_take(&c[15]);
+	rec->role_permissions = tg_store_col_take(&c[16]);
+	rec->last_used_at = tg_store_col_i64(&c[17]);
 	snprintf(rec->last_used_ip, sizeof rec->last_used_ip, "%s",
 	    c[18].buf ? c[18].buf : "");
-	cols_free(c, 19);
-	release(s, Q_LOOKUP, st);
+	tg_store_cols_free(c, 19);
+	tg_store_release(s, Q_LOOKUP, st);
 	if (rec->name == NULL || rec->permissions == NULL ||
 	    rec->api_rules == NULL || rec->resource_rules == NULL ||
 	    rec->cidrs == NULL || rec->environments == NULL ||
@@ -588,7 +507,7 @@ tg_store_lookup(struct tg_store *s, const char *id, struct tg_record *rec)
 {
 	struct lookup_arg a = { id, rec };
 
-	return routed(s, lookup_read, &a);
+	return tg_store_route_read(s, lookup_read, &a);
 }
 
 /*
@@ -602,10 +521,10 @@ run_ids(struct tg_store *s, const char *sql, const struct prm *p,
 	MYSQL_STMT *st;
 	int rc;
 
-	st = prepare(s, -1, sql, &rc);
+	st = tg_store_prepare(s, -1, sql, &rc);
 	if (st == NULL)
 		return rc;
-	rc = execute(s, st, p, np);
+	rc = tg_store_execute(s, st, p, np);
 	if (rc == TG_STORE_OK && affected != NULL)
 		*affected = mysql_stmt_affected_rows(st);
 	if (rc == TG_STORE_OK && insert_id != NULL)
@@ -615,9 +534,9 @@ run_ids(struct tg_store *s, const char *sql, const struct prm *p,
 }
 
 /* Runs one statement that returns no rows. */
-static int
-run(struct tg_store *s, const char *sql, const struct prm *p, unsigned np,
-    unsigned long long *affected)
+int
+tg_store_run(struct tg_store *s, const char *sql, const struct prm *p,
+    unsigned np, unsigned long long *affected)
 {
 	return run_ids(s, sql, p, np, affected, NULL);
 }
@@ -628,8 +547,8 @@ run(struct tg_store *s, const char *sql, const struct prm *p, unsigned np,
  * the answer to the COMMIT is lost.  An INSERT ... SELECT that inserted
  * nothing keeps the earlier mark.
  */
-static int
-run_marked(struct tg_store *s, enum mark m, const char *sql,
+int
+tg_store_run_marked(struct tg_store *s, enum mark m, const char *sql,
     const struct prm *p, unsigned np)
 {
 	unsigned long long n = 0, id = 0;
@@ -645,8 +564,8 @@ run_marked(struct tg_store *s, enum mark m, const char *sql,
 }
 
 /* Runs a query expected to return one integer (or none: *found = 0). */
-static int
-query_i64(struct tg_store *s, const char *sql, const struct prm *p,
+int
+tg_store_query_i64(struct tg_store *s, const char *sql, const struct prm *p,
     unsigned np, long long *out, int *found)
 {
 	struct col c[1];
@@ -654,18 +573,18 @@ query_i64(struct tg_store *s, const char *sql, const struct prm *p,
 	int rc, r;
 
 	*found = 0;
-	st = prepare(s, -1, sql, &rc);
+	st = tg_store_prepare(s, -1, sql, &rc);
 	if (st == NULL)
 		return rc;
-	if ((rc = execute(s, st, p, np)) != TG_STORE_OK) {
+	if ((rc = tg_store_execute(s, st, p, np)) != TG_STORE_OK) {
 		mysql_stmt_close(st);
 		return rc;
 	}
-	r = fetch(s, st, c, 1);
+	r = tg_store_fetch(s, st, c, 1);
 	if (r == 1) {
 		*found = c[0].buf != NULL;
-		*out = col_i64(&c[0]);
-		cols_free(c, 1);
+		*out = tg_store_col_i64(&c[0]);
+		tg_store_cols_free(c, 1);
 	}
 	if (s->db != NULL) {
 		mysql_stmt_free_result(st);
@@ -677,8 +596,61 @@ query_i64(struct tg_store *s, const char *sql, const struct prm *p,
 	return r < 0 ? r : TG_STORE_OK;
 }
 
-static int
-begin(struct tg_store *s)
+/*
+ * Runs a query and calls fn for each row (buffered first, so fn may take
+ * its time).  fn returns 0 to go on, a positive value to stop, or a
+ * negative store code, which is returned.
+ */
+int
+tg_store_query_rows(struct tg_store *s, const char *sql, const struct prm *p,
+    unsigned np, unsigned ncols, tg_store_cols_fn fn, void *arg)
+{
+	struct col c[24];
+	MYSQL_STMT *st;
+	int rc, r = 0;
+
+	if (ncols > 24)
+		return TG_STORE_ERROR;
+	st = tg_store_prepare(s, -1, sql, &rc);
+	if (st == NULL)
+		return rc;
+	if ((rc = tg_store_execute(s, st, p, np)) != TG_STORE_OK)
+		goto out;
+	if (mysql_stmt_store_result(st) != 0) {
+		rc = tg_store_fail(s, mysql_stmt_errno(st), "fetch",
+		    mysql_stmt_error(st));
+		goto out;
+	}
+	while ((r = tg_store_fetch(s, st, c, ncols)) == 1) {
+		r = fn(arg, c);
+		tg_store_cols_free(c, ncols);
+		if (r != 0)
+			break;
+	}
+	if (r < 0)
+		rc = r;
+out:
+	if (s->db != NULL)
+		mysql_stmt_free_result(st);
+	mysql_stmt_close(st);
+	return rc;
+}
+
+void
+tg_store_sql_add(struct sql *q, const char *frag)
+{
+	size_t n = strlen(frag);
+
+	if (q->len + n + 1 > sizeof q->text) {
+		q->overflow = 1;
+		return;
+	}
+	memcpy(q->text + q->len, frag, n + 1);
+	q->len += n;
+}
+
+int
+tg_store_begin(struct tg_store *s)
 {
 	int had = s->db != NULL, rc;
 
@@ -687,11 +659,12 @@ begin(struct tg_store *s)
 	s->mark_rows = 0;
 	s->unconfirmed = 0;
 	for (;;) {
-		if ((rc = db_connect(s)) != TG_STORE_OK)
+		if ((rc = tg_store_db_connect(s)) != TG_STORE_OK)
 			return rc;
 		if (mysql_autocommit(s->db, 0) == 0)
 			return TG_STORE_OK;
-		rc = fail(s, mysql_errno(s->db), "begin", mysql_error(s->db));
+		rc = tg_store_fail(s, mysql_errno(s->db), "begin",
+		    mysql_error(s->db));
 		/*
 		 * A connection that died since its last use (a database
 		 * restart) fails here, before anything was done: one more
@@ -763,10 +736,11 @@ settle(struct tg_store *s, unsigned long old_thread, long long old_age_ms)
 	 * connect timeout has passed: about what one more request would
 	 * wait for a database that does not answer.
 	 */
-	deadline = now_ms() + (long long)s->cfg.db_connect_timeout * 1000;
+	deadline = tg_store_now_ms() +
+	    (long long)s->cfg.db_connect_timeout * 1000;
 	s->next_try_ms = 0;
-	while (db_connect(s) != TG_STORE_OK) {
-		long long t = now_ms();
+	while (tg_store_db_connect(s) != TG_STORE_OK) {
+		long long t = tg_store_now_ms();
 		struct timespec ts;
 
 		if (s->next_try_ms >= deadline || t >= deadline)
@@ -778,16 +752,16 @@ settle(struct tg_store *s, unsigned long old_thread, long long old_age_ms)
 			nanosleep(&ts, NULL);
 		}
 	}
-	rc = query_i64(s, TG_STORE_UPTIME_SQL, NULL, 0, &up, &found);
+	rc = tg_store_query_i64(s, TG_STORE_UPTIME_SQL, NULL, 0, &up, &found);
 	if (rc != TG_STORE_OK)
 		return unknown(s, lost, "cannot ask");
 	/* UPTIME is whole seconds, rounded down: a second of margin. */
 	if (found && up * 1000 > old_age_ms + 1000) {
-		rc = run(s, "KILL ?", kp, 1, NULL);
+		rc = tg_store_run(s, "KILL ?", kp, 1, NULL);
 		if (rc == TG_STORE_UNAVAILABLE)
 			return unknown(s, lost, "cannot ask");
 	}
-	rc = query_i64(s, mark_sql[s->mark], mp, 1, &one, &found);
+	rc = tg_store_query_i64(s, mark_sql[s->mark], mp, 1, &one, &found);
 	if (rc != TG_STORE_OK)
 		return unknown(s, lost, "cannot ask");
 	if (!found) {
@@ -801,8 +775,8 @@ settle(struct tg_store *s, unsigned long old_thread, long long old_age_ms)
 	return TG_STORE_OK;
 }
 
-static int
-commit(struct tg_store *s)
+int
+tg_store_commit(struct tg_store *s)
 {
 	unsigned long thread;
 	long long age;
@@ -812,13 +786,13 @@ commit(struct tg_store *s)
 	if (s->db == NULL)
 		return TG_STORE_UNAVAILABLE;
 	thread = mysql_thread_id(s->db);
-	age = now_ms() - s->connected_ms;
+	age = tg_store_now_ms() - s->connected_ms;
 	if (mysql_commit(s->db) == 0) {
 		mysql_autocommit(s->db, 1);
 		return TG_STORE_OK;
 	}
 	e = mysql_errno(s->db);
-	rc = fail(s, e, "commit", mysql_error(s->db));
+	rc = tg_store_fail(s, e, "commit", mysql_error(s->db));
 	/*
 	 * A lost connection may have lost only the answer (see settle);
 	 * "commands out of sync" means the COMMIT was never sent.
@@ -845,8 +819,8 @@ commit(struct tg_store *s)
  * (an id above them committed by another transaction makes the range
  * wider, never narrower).
  */
-static int
-commit_synced(struct tg_store *s)
+int
+tg_store_commit_synced(struct tg_store *s)
 {
 	unsigned long long lo = 0;
 	long long hi = 0;
@@ -857,14 +831,14 @@ commit_synced(struct tg_store *s)
 
 		lo = s->mark_id;
 		hi = (long long)lo;
-		if (s->mark_rows > 1 && (rc = query_i64(s, "SELECT "
+		if (s->mark_rows > 1 && (rc = tg_store_query_i64(s, "SELECT "
 		    "COALESCE(MAX(id), 0) FROM change_feed WHERE id >= ?", p, 1,
 		    &hi, &found)) != TG_STORE_OK) {
-			rollback(s);
+			tg_store_rollback(s);
 			return rc;
 		}
 	}
-	if ((rc = commit(s)) != TG_STORE_OK)
+	if ((rc = tg_store_commit(s)) != TG_STORE_OK)
 		return rc;
 	if (lo == 0)
 		return TG_STORE_OK;
@@ -880,8 +854,8 @@ tg_store_unconfirmed(const struct tg_store *s)
 	return s->unconfirmed;
 }
 
-static void
-rollback(struct tg_store *s)
+void
+tg_store_rollback(struct tg_store *s)
 {
 	if (s->db == NULL)
 		return;
@@ -944,13 +918,14 @@ tg_store_migrate(struct tg_store *s, unsigned *from, unsigned *to)
 	char *buf;
 
 	*from = *to = 0;
-	rc = run(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	rc = tg_store_run(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    " version INT UNSIGNED NOT NULL PRIMARY KEY,"
 	    " name VARCHAR(128) NOT NULL,"
 	    " applied_at DATETIME NOT NULL) ENGINE=InnoDB", NULL, 0, NULL);
 	if (rc != TG_STORE_OK)
 		return rc;
-	rc = query_i64(s, "SELECT GET_LOCK(?, ?)", lp, 2, &got, &found);
+	rc = tg_store_query_i64(s, "SELECT GET_LOCK(?, ?)", lp, 2, &got,
+	    &found);
 	if (rc != TG_STORE_OK)
 		return rc;
 	if (!found || got != 1) {
@@ -958,8 +933,8 @@ tg_store_migrate(struct tg_store *s, unsigned *from, unsigned *to)
 		    "(lock %s held for 30 s)", lock_name);
 		return TG_STORE_ERROR;
 	}
-	rc = query_i64(s, "SELECT MAX(version) FROM schema_migrations", NULL,
-	    0, &v, &found);
+	rc = tg_store_query_i64(s, "SELECT MAX(version) FROM "
+	    "schema_migrations", NULL, 0, &v, &found);
 	if (rc != TG_STORE_OK)
 		goto out;
 	cur = found ? (unsigned)v : 0;
@@ -986,7 +961,7 @@ tg_store_migrate(struct tg_store *s, unsigned *from, unsigned *to)
 			}
 			if (len == 0)
 				continue;
-			rc = run(s, buf, NULL, 0, NULL);
+			rc = tg_store_run(s, buf, NULL, 0, NULL);
 			if (rc != TG_STORE_OK) {
 				char e[sizeof s->err];
 
@@ -1003,9 +978,9 @@ tg_store_migrate(struct tg_store *s, unsigned *from, unsigned *to)
 		{
 			struct prm mp[2] = { PU64(m->version), PSTR(m->name) };
 
-			rc = run(s, "INSERT INTO schema_migrations (version, "
-			    "name, applied_at) VALUES (?, ?, UTC_TIMESTAMP())",
-			    mp, 2, NULL);
+			rc = tg_store_run(s, "INSERT INTO schema_migrations "
+			    "(version, name, applied_at) VALUES (?, ?, "
+			    "UTC_TIMESTAMP())", mp, 2, NULL);
 		}
 		if (rc != TG_STORE_OK)
 			break;
@@ -1014,20 +989,22 @@ tg_store_migrate(struct tg_store *s, unsigned *from, unsigned *to)
 	free(buf);
 out:
 	if (s->db != NULL)
-		query_i64(s, "SELECT RELEASE_LOCK(?)", up, 1, &got, &found);
+		tg_store_query_i64(s, "SELECT RELEASE_LOCK(?)", up, 1, &got,
+		    &found);
 	return rc;
 }
 
 /* --- users and roles -------------------------------------------------- */
 
-static int
-role_id(struct tg_store *s, const char *role, long long *id, int create)
+int
+tg_store_role_id(struct tg_store *s, const char *role, long long *id,
+    int create)
 {
 	struct prm p[1] = { PSTR(role) };
 	int rc, found;
 
-	rc = query_i64(s, "SELECT id FROM roles WHERE name = ?", p, 1, id,
-	    &found);
+	rc = tg_store_query_i64(s, "SELECT id FROM roles WHERE name = ?", p,
+	    1, id, &found);
 	if (rc != TG_STORE_OK)
 		return rc;
 	if (found)
@@ -1036,12 +1013,12 @@ role_id(struct tg_store *s, const char *role, long long *id, int create)
 		snprintf(s->err, sizeof s->err, "no role named '%s'", role);
 		return TG_STORE_NOT_FOUND;
 	}
-	rc = run_marked(s, M_ROLE, "INSERT INTO roles (name) VALUES (?)", p,
-	    1);
+	rc = tg_store_run_marked(s, M_ROLE, "INSERT INTO roles (name) "
+	    "VALUES (?)", p, 1);
 	if (rc != TG_STORE_OK)
 		return rc;
-	return query_i64(s, "SELECT id FROM roles WHERE name = ?", p, 1, id,
-	    &found);
+	return tg_store_query_i64(s, "SELECT id FROM roles WHERE name = ?", p,
+	    1, id, &found);
 }
 
 /*
@@ -1057,12 +1034,12 @@ role_id(struct tg_store *s, const char *role, long long *id, int create)
 	" JOIN role_permissions rp ON rp.role_id = ur.role_id" \
 	" WHERE ur.user_id = users.id), '')"
 
-static int
-refresh_user(struct tg_store *s, long long user_id)
+int
+tg_store_role_refresh_user(struct tg_store *s, long long user_id)
 {
 	struct prm p[1] = { PI64(user_id) };
 
-	return run(s, "UPDATE users SET role_permissions = "
+	return tg_store_run(s, "UPDATE users SET role_permissions = "
 	    ROLE_PERMS_OF_USERS_ID " WHERE id = ?", p, 1, NULL);
 }
 
@@ -1071,7 +1048,7 @@ refresh_role(struct tg_store *s, long long role_id)
 {
 	struct prm p[1] = { PI64(role_id) };
 
-	return run(s, "UPDATE users SET role_permissions = "
+	return tg_store_run(s, "UPDATE users SET role_permissions = "
 	    ROLE_PERMS_OF_USERS_ID " WHERE id IN (SELECT user_id FROM "
 	    "user_roles WHERE role_id = ?)", p, 1, NULL);
 }
@@ -1085,36 +1062,37 @@ tg_store_user_add(struct tg_store *s, const char *name,
 	int rc, found;
 	size_t i;
 
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
-	rc = run_marked(s, M_USER, "INSERT INTO users (name, enabled, "
+	rc = tg_store_run_marked(s, M_USER, "INSERT INTO users (name, enabled, "
 	    "created_at) VALUES (?, 1, UTC_TIMESTAMP())", p, 1);
 	if (rc == TG_STORE_CONFLICT)
 		snprintf(s->err, sizeof s->err, "user '%s' already exists",
 		    name);
 	if (rc != TG_STORE_OK)
 		goto fail;
-	rc = query_i64(s, "SELECT id FROM users WHERE name = ?", p, 1, &uid,
-	    &found);
+	rc = tg_store_query_i64(s, "SELECT id FROM users WHERE name = ?", p,
+	    1, &uid, &found);
 	if (rc != TG_STORE_OK)
 		goto fail;
 	for (i = 0; i < nroles; i++) {
 		struct prm rp[2];
 
-		if ((rc = role_id(s, roles[i], &rid, 0)) != TG_STORE_OK)
+		if ((rc = tg_store_role_id(s, roles[i], &rid, 0)) !=
+		    TG_STORE_OK)
 			goto fail;
 		rp[0] = PU64(uid);
 		rp[1] = PU64(rid);
-		rc = run(s, "INSERT IGNORE INTO user_roles (user_id, role_id) "
-		    "VALUES (?, ?)", rp, 2, NULL);
+		rc = tg_store_run(s, "INSERT IGNORE INTO user_roles (user_id, "
+		    "role_id) VALUES (?, ?)", rp, 2, NULL);
 		if (rc != TG_STORE_OK)
 			goto fail;
 	}
-	if ((rc = refresh_user(s, uid)) != TG_STORE_OK)
+	if ((rc = tg_store_role_refresh_user(s, uid)) != TG_STORE_OK)
 		goto fail;
-	return commit(s);
+	return tg_store_commit(s);
 fail:
-	rollback(s);
+	tg_store_rollback(s);
 	return rc;
 }
 
@@ -1126,22 +1104,23 @@ tg_store_user_set_enabled(struct tg_store *s, const char *name, int enabled)
 	long long id;
 	int rc, found;
 
-	rc = query_i64(s, "SELECT id FROM users WHERE name = ?", q, 1, &id,
-	    &found);
+	rc = tg_store_query_i64(s, "SELECT id FROM users WHERE name = ?", q,
+	    1, &id, &found);
 	if (rc != TG_STORE_OK)
 		return rc;
 	if (!found) {
 		snprintf(s->err, sizeof s->err, "no user named '%s'", name);
 		return TG_STORE_NOT_FOUND;
 	}
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
-	if ((rc = run(s, "UPDATE users SET enabled = ? WHERE name = ?", p, 2,
-	    NULL)) != TG_STORE_OK || (rc = feed_user(s, id)) != TG_STORE_OK) {
-		rollback(s);
+	if ((rc = tg_store_run(s, "UPDATE users SET enabled = ? WHERE "
+	    "name = ?", p, 2, NULL)) != TG_STORE_OK ||
+	    (rc = tg_store_feed_add_user(s, id)) != TG_STORE_OK) {
+		tg_store_rollback(s);
 		return rc;
 	}
-	return commit_synced(s);
+	return tg_store_commit_synced(s);
 }
 
 int
@@ -1152,14 +1131,14 @@ tg_store_role_change(struct tg_store *s, const char *role,
 	size_t i;
 	int rc;
 
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
-	if ((rc = role_id(s, role, &rid, grant)) != TG_STORE_OK)
+	if ((rc = tg_store_role_id(s, role, &rid, grant)) != TG_STORE_OK)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		struct prm p[2] = { PU64(rid), PSTR(perms[i]) };
 
-		rc = run(s, grant ?
+		rc = tg_store_run(s, grant ?
 		    "INSERT IGNORE INTO role_permissions (role_id, permission) "
 		    "VALUES (?, ?)" :
 		    "DELETE FROM role_permissions WHERE role_id = ? AND "
@@ -1168,11 +1147,11 @@ tg_store_role_change(struct tg_store *s, const char *role,
 			goto fail;
 	}
 	if ((rc = refresh_role(s, rid)) != TG_STORE_OK ||
-	    (rc = feed_role(s, rid)) != TG_STORE_OK)
+	    (rc = tg_store_feed_add_role(s, rid)) != TG_STORE_OK)
 		goto fail;
-	return commit_synced(s);
+	return tg_store_commit_synced(s);
 fail:
-	rollback(s);
+	tg_store_rollback(s);
 	return rc;
 }
 
@@ -1187,19 +1166,23 @@ tg_store_role_refresh(struct tg_store *s, unsigned long long *changed)
 	int rc;
 
 	*changed = 0;
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
-	if ((rc = run_marked(s, M_FEED, "INSERT INTO change_feed (at, kind, "
-	    "ref) SELECT UTC_TIMESTAMP(6), 'user', CAST(id AS CHAR) FROM "
-	    "users WHERE role_permissions <> " ROLE_PERMS_OF_USERS_ID, NULL,
-	    0)) != TG_STORE_OK || (rc = run(s, "UPDATE users SET "
-	    "role_permissions = " ROLE_PERMS_OF_USERS_ID " WHERE "
-	    "role_permissions <> " ROLE_PERMS_OF_USERS_ID, NULL, 0,
-	    changed)) != TG_STORE_OK) {
-		rollback(s);
-		return rc;
-	}
-	return *changed > 0 ? commit_synced(s) : commit(s);
+	rc = tg_store_run_marked(s, M_FEED, "INSERT INTO change_feed (at, "
+	    "kind, ref) SELECT UTC_TIMESTAMP(6), 'user', CAST(id AS CHAR) "
+	    "FROM users WHERE role_permissions <> " ROLE_PERMS_OF_USERS_ID,
+	    NULL, 0);
+	if (rc != TG_STORE_OK)
+		goto fail;
+	rc = tg_store_run(s, "UPDATE users SET role_permissions = "
+	    ROLE_PERMS_OF_USERS_ID " WHERE role_permissions <> "
+	    ROLE_PERMS_OF_USERS_ID, NULL, 0, changed);
+	if (rc != TG_STORE_OK)
+		goto fail;
+	return *changed > 0 ? tg_store_commit_synced(s) : tg_store_commit(s);
+fail:
+	tg_store_rollback(s);
+	return rc;
 }
 
 /* --- tokens and audit ------------------------------------------------- */
@@ -1212,32 +1195,33 @@ tg_store_role_refresh(struct tg_store *s, unsigned long long *changed)
  * committed (settle() relies on this).  Authorizer processes poll the
  * table and drop what changed.
  */
-static int
-feed_token(struct tg_store *s, const char *id)
+int
+tg_store_feed_add_token(struct tg_store *s, const char *id)
 {
 	struct prm p[1] = { PSTR(id) };
 
-	return run_marked(s, M_FEED, "INSERT INTO change_feed (at, kind, ref) "
-	    "VALUES (UTC_TIMESTAMP(6), 'token', ?)", p, 1);
+	return tg_store_run_marked(s, M_FEED, "INSERT INTO change_feed (at, "
+	    "kind, ref) VALUES (UTC_TIMESTAMP(6), 'token', ?)", p, 1);
 }
 
-static int
-feed_user(struct tg_store *s, long long user_id)
+int
+tg_store_feed_add_user(struct tg_store *s, long long user_id)
 {
 	struct prm p[1] = { PI64(user_id) };
 
-	return run_marked(s, M_FEED, "INSERT INTO change_feed (at, kind, ref) "
-	    "VALUES (UTC_TIMESTAMP(6), 'user', CAST(? AS CHAR))", p, 1);
+	return tg_store_run_marked(s, M_FEED, "INSERT INTO change_feed (at, "
+	    "kind, ref) VALUES (UTC_TIMESTAMP(6), 'user', CAST(? AS CHAR))",
+	    p, 1);
 }
 
 /* A role's permissions changed: every user holding it changed. */
-static int
-feed_role(struct tg_store *s, long long role_id)
+int
+tg_store_feed_add_role(struct tg_store *s, long long role_id)
 {
 	struct prm p[1] = { PI64(role_id) };
 
-	return run_marked(s, M_FEED, "INSERT INTO change_feed (at, kind, ref) "
-	    "SELECT UTC_TIMESTAMP(6), 'user', CAST(user_id AS CHAR) "
+	return tg_store_run_marked(s, M_FEED, "INSERT INTO change_feed (at, "
+	    "kind, ref) SELECT UTC_TIMESTAMP(6), 'user', CAST(user_id AS CHAR) "
 	    "FROM user_roles WHERE role_id = ?", p, 1);
 }
 
@@ -1248,8 +1232,8 @@ feed_max_read(struct tg_store *s, void *arg)
 	long long v = 0;
 	int rc, found;
 
-	rc = query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM change_feed",
-	    NULL, 0, &v, &found);
+	rc = tg_store_query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM "
+	    "change_feed", NULL, 0, &v, &found);
 	*max = rc == TG_STORE_OK && found ? (uint64_t)v : 0;
 	return rc;
 }
@@ -1257,7 +1241,7 @@ feed_max_read(struct tg_store *s, void *arg)
 int
 tg_store_feed_max(struct tg_store *s, uint64_t *max)
 {
-	return routed(s, feed_max_read, max);
+	return tg_store_route_read(s, feed_max_read, max);
 }
 
 struct feed_arg {
@@ -1292,25 +1276,25 @@ feed_read(struct tg_store *s, void *farg)
 		p[0] = PU64(fa->after);
 		p[1] = PU64(fa->limit);
 	}
-	st = prepare(s, slot, q_sql[slot], &rc);
+	st = tg_store_prepare(s, slot, q_sql[slot], &rc);
 	if (st == NULL)
 		return rc;
-	if ((rc = execute(s, st, p, np)) != TG_STORE_OK)
+	if ((rc = tg_store_execute(s, st, p, np)) != TG_STORE_OK)
 		return rc;
 	if (mysql_stmt_store_result(st) != 0) {
-		rc = fail(s, mysql_stmt_errno(st), "feed",
+		rc = tg_store_fail(s, mysql_stmt_errno(st), "feed",
 		    mysql_stmt_error(st));
 		if (s->db != NULL)
-			release(s, slot, st);
+			tg_store_release(s, slot, st);
 		return rc;
 	}
-	while ((r = fetch(s, st, c, 3)) == 1) {
-		fn(arg, (uint64_t)col_i64(&c[0]), c[1].buf ? c[1].buf : "",
-		    c[2].buf ? c[2].buf : "");
-		cols_free(c, 3);
+	while ((r = tg_store_fetch(s, st, c, 3)) == 1) {
+		fn(arg, (uint64_t)tg_store_col_i64(&c[0]), c[1].buf ?
+		    c[1].buf : "", c[2].buf ? c[2].buf : "");
+		tg_store_cols_free(c, 3);
 	}
 	if (s->db != NULL)
-		release(s, slot, st);
+		tg_store_release(s, slot, st);
 	return r < 0 ? r : TG_STORE_OK;
 }
 
@@ -1320,7 +1304,7 @@ tg_store_feed_read(struct tg_store *s, uint64_t after, unsigned limit,
 {
 	struct feed_arg fa = { after, limit, NULL, 0, fn, arg };
 
-	return routed(s, feed_read, &fa);
+	return tg_store_route_read(s, feed_read, &fa);
 }
 
 int
@@ -1335,7 +1319,7 @@ tg_store_feed_read_ids(struct tg_store *s, const uint64_t *ids, size_t n,
 		snprintf(s->err, sizeof s->err, "feed: %zu ids in one read", n);
 		return TG_STORE_ERROR;
 	}
-	return routed(s, feed_read, &fa);
+	return tg_store_route_read(s, feed_read, &fa);
 }
 
 struct feed_start_arg {
@@ -1355,7 +1339,7 @@ feed_start_read(struct tg_store *s, void *arg)
 	long long v = 0;
 	int rc, found;
 
-	rc = query_i64(s, "SELECT GREATEST(COALESCE((SELECT id FROM "
+	rc = tg_store_query_i64(s, "SELECT GREATEST(COALESCE((SELECT id FROM "
 	    "change_feed WHERE at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND "
 	    "ORDER BY at DESC LIMIT 1), 0), COALESCE((SELECT MAX(through_id) "
 	    "FROM change_feed_pruned), 0))", p, 1, &v, &found);
@@ -1368,7 +1352,7 @@ tg_store_feed_start(struct tg_store *s, unsigned lookback_s, uint64_t *id)
 {
 	struct feed_start_arg a = { lookback_s, id };
 
-	return routed(s, feed_start_read, &a);
+	return tg_store_route_read(s, feed_start_read, &a);
 }
 
 static int
@@ -1378,7 +1362,7 @@ feed_pruned_read(struct tg_store *s, void *arg)
 	long long v = 0;
 	int rc, found;
 
-	rc = query_i64(s, "SELECT COALESCE(MAX(through_id), 0) FROM "
+	rc = tg_store_query_i64(s, "SELECT COALESCE(MAX(through_id), 0) FROM "
 	    "change_feed_pruned", NULL, 0, &v, &found);
 	*through = rc == TG_STORE_OK && found && v > 0 ? (uint64_t)v : 0;
 	return rc;
@@ -1387,7 +1371,7 @@ feed_pruned_read(struct tg_store *s, void *arg)
 int
 tg_store_feed_pruned(struct tg_store *s, uint64_t *through)
 {
-	return routed(s, feed_pruned_read, through);
+	return tg_store_route_read(s, feed_pruned_read, through);
 }
 
 int
@@ -1397,10 +1381,11 @@ tg_store_feed_report(struct tg_store *s, const char *process,
 	struct prm p[4] = { PSTR(process), PU64(applied), PU64(seen),
 	    PSTR(gaps) };
 
-	return run(s, "INSERT INTO feed_progress (process, feed_id, seen_id, "
-	    "gaps, seen_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE "
-	    "KEY UPDATE feed_id = VALUES(feed_id), seen_id = VALUES(seen_id), "
-	    "gaps = VALUES(gaps), seen_at = VALUES(seen_at)", p, 4, NULL);
+	return tg_store_run(s, "INSERT INTO feed_progress (process, feed_id, "
+	    "seen_id, gaps, seen_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6)) ON "
+	    "DUPLICATE KEY UPDATE feed_id = VALUES(feed_id), seen_id = "
+	    "VALUES(seen_id), gaps = VALUES(gaps), seen_at = VALUES(seen_at)",
+	    p, 4, NULL);
 }
 
 int
@@ -1408,8 +1393,8 @@ tg_store_feed_forget(struct tg_store *s, const char *process)
 {
 	struct prm p[1] = { PSTR(process) };
 
-	return run(s, "DELETE FROM feed_progress WHERE process = ?", p, 1,
-	    NULL);
+	return tg_store_run(s, "DELETE FROM feed_progress WHERE process = ?",
+	    p, 1, NULL);
 }
 
 /*
@@ -1426,20 +1411,20 @@ feed_behind(struct tg_store *s, const char *since, uint64_t lo, uint64_t hi,
 	int rc, r;
 
 	*behind = 0;
-	st = prepare(s, -1, "SELECT feed_id, seen_id, gaps FROM feed_progress "
-	    "WHERE seen_at > ?", &rc);
+	st = tg_store_prepare(s, -1, "SELECT feed_id, seen_id, gaps FROM "
+	    "feed_progress WHERE seen_at > ?", &rc);
 	if (st == NULL)
 		return rc;
-	if ((rc = execute(s, st, p, 1)) != TG_STORE_OK) {
+	if ((rc = tg_store_execute(s, st, p, 1)) != TG_STORE_OK) {
 		mysql_stmt_close(st);
 		return rc;
 	}
-	while ((r = fetch(s, st, c, 3)) == 1) {
-		if (!tg_feed_covers((uint64_t)col_i64(&c[0]),
-		    (uint64_t)col_i64(&c[1]), c[2].buf != NULL ? c[2].buf : "",
-		    lo, hi))
+	while ((r = tg_store_fetch(s, st, c, 3)) == 1) {
+		if (!tg_feed_covers((uint64_t)tg_store_col_i64(&c[0]),
+		    (uint64_t)tg_store_col_i64(&c[1]), c[2].buf != NULL ?
+		    c[2].buf : "", lo, hi))
 			(*behind)++;
-		cols_free(c, 3);
+		tg_store_cols_free(c, 3);
 	}
 	if (s->db != NULL)
 		mysql_stmt_free_result(st);
@@ -1466,19 +1451,19 @@ tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms, uint64_t lo,
 	 * silent for 2 s stops using its cache a second after its last feed
 	 * read anyway.
 	 */
-	st = prepare(s, -1, "SELECT CAST(UTC_TIMESTAMP(6) - INTERVAL 2 SECOND "
-	    "AS CHAR)", &rc);
+	st = tg_store_prepare(s, -1, "SELECT CAST(UTC_TIMESTAMP(6) - INTERVAL "
+	    "2 SECOND AS CHAR)", &rc);
 	if (st == NULL)
 		return rc;
-	if ((rc = execute(s, st, NULL, 0)) != TG_STORE_OK) {
+	if ((rc = tg_store_execute(s, st, NULL, 0)) != TG_STORE_OK) {
 		mysql_stmt_close(st);
 		return rc;
 	}
-	r = fetch(s, st, c, 1);
+	r = tg_store_fetch(s, st, c, 1);
 	if (r == 1) {
 		snprintf(since, sizeof since, "%s", c[0].buf != NULL ?
 		    c[0].buf : "");
-		cols_free(c, 1);
+		tg_store_cols_free(c, 1);
 	}
 	if (s->db != NULL)
 		mysql_stmt_free_result(st);
@@ -1529,11 +1514,11 @@ feed_prune_batch(struct tg_store *s, unsigned keep_seconds, unsigned batch,
 	int rc, found;
 
 	*deleted = 0;
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
-	if ((rc = query_i64(s, "SELECT through_id FROM change_feed_pruned "
-	    "WHERE one = 1 FOR UPDATE", NULL, 0, &cur, &found)) !=
-	    TG_STORE_OK)
+	if ((rc = tg_store_query_i64(s, "SELECT through_id FROM "
+	    "change_feed_pruned WHERE one = 1 FOR UPDATE", NULL, 0, &cur,
+	    &found)) != TG_STORE_OK)
 		goto fail;
 	if (!found) {
 		snprintf(s->err, sizeof s->err, "change_feed_pruned has no "
@@ -1541,28 +1526,31 @@ feed_prune_batch(struct tg_store *s, unsigned keep_seconds, unsigned batch,
 		rc = TG_STORE_ERROR;
 		goto fail;
 	}
-	if ((rc = query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM (SELECT id "
-	    "FROM change_feed WHERE at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND "
-	    "AND id < (SELECT MAX(id) FROM change_feed) ORDER BY id LIMIT ?) "
-	    "AS old", p, 2, &upto, &found)) != TG_STORE_OK)
+	if ((rc = tg_store_query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM "
+	    "(SELECT id FROM change_feed WHERE at < UTC_TIMESTAMP(6) - "
+	    "INTERVAL ? SECOND AND id < (SELECT MAX(id) FROM change_feed) "
+	    "ORDER BY id LIMIT ?) AS old", p, 2, &upto, &found)) != TG_STORE_OK)
 		goto fail;
 	if (upto > 0) {
 		struct prm u[1] = { PI64(upto) };
 		struct prm d[2] = { PI64(upto), PU64(batch) };
 
-		if ((rc = run(s, "UPDATE change_feed_pruned SET through_id = "
-		    "GREATEST(through_id, ?), pruned_at = UTC_TIMESTAMP(6) "
-		    "WHERE one = 1", u, 1, NULL)) != TG_STORE_OK ||
-		    (rc = run(s, "DELETE FROM change_feed WHERE id <= ? "
-		    "ORDER BY id LIMIT ?", d, 2, &n)) != TG_STORE_OK)
+		rc = tg_store_run(s, "UPDATE change_feed_pruned SET through_id "
+		    "= GREATEST(through_id, ?), pruned_at = UTC_TIMESTAMP(6) "
+		    "WHERE one = 1", u, 1, NULL);
+		if (rc != TG_STORE_OK)
+			goto fail;
+		rc = tg_store_run(s, "DELETE FROM change_feed WHERE id <= ? "
+		    "ORDER BY id LIMIT ?", d, 2, &n);
+		if (rc != TG_STORE_OK)
 			goto fail;
 	}
-	if ((rc = commit(s)) != TG_STORE_OK)
+	if ((rc = tg_store_commit(s)) != TG_STORE_OK)
 		return rc;
 	*deleted = n;
 	return TG_STORE_OK;
 fail:
-	rollback(s);
+	tg_store_rollback(s);
 	return rc;
 }
 
@@ -1596,9 +1584,9 @@ prune_all(struct tg_store *s, struct tg_store_prune *p)
 		if (prune_stopped(p))
 			return TG_STORE_OK;
 		n = 0;
-		if ((rc = run(s, "DELETE FROM feed_progress WHERE seen_at < "
-		    "UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT ?", q, 2,
-		    &n)) != TG_STORE_OK)
+		if ((rc = tg_store_run(s, "DELETE FROM feed_progress WHERE "
+		    "seen_at < UTC_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT ?",
+		    q, 2, &n)) != TG_STORE_OK)
 			return rc;
 		p->progress_rows += n;
 	} while (n == batch);
@@ -1606,7 +1594,7 @@ prune_all(struct tg_store *s, struct tg_store_prune *p)
 		struct prm q[2] = { PU64(p->audit_keep_days), PU64(batch) };
 
 		n = 0;
-		if ((rc = run(s, "DELETE FROM audit_log WHERE at < "
+		if ((rc = tg_store_run(s, "DELETE FROM audit_log WHERE at < "
 		    "UTC_TIMESTAMP(6) - INTERVAL ? DAY ORDER BY at LIMIT ?", q,
 		    2, &n)) != TG_STORE_OK)
 			return rc;
@@ -1627,7 +1615,7 @@ tg_store_prune(struct tg_store *s, struct tg_store_prune *p)
 	int rc, found;
 
 	p->skipped = 0;
-	if ((rc = query_i64(s, "SELECT GET_LOCK(?, 0)", lp, 1, &got,
+	if ((rc = tg_store_query_i64(s, "SELECT GET_LOCK(?, 0)", lp, 1, &got,
 	    &found)) != TG_STORE_OK)
 		return rc;
 	if (!found || got != 1) {
@@ -1636,7 +1624,7 @@ tg_store_prune(struct tg_store *s, struct tg_store_prune *p)
 	}
 	rc = prune_all(s, p);
 	if (s->db != NULL)
-		(void)query_i64(s, "SELECT RELEASE_LOCK(?)", lp, 1, &v,
+		(void)tg_store_query_i64(s, "SELECT RELEASE_LOCK(?)", lp, 1, &v,
 		    &found);
 	return rc;
 }
@@ -1651,7 +1639,7 @@ tg_store_audit_decisions(struct tg_store *s,
 
 	if (n == 0)
 		return TG_STORE_OK;
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
 		const char *tid = r[i].token_id[0] ? r[i].token_id : NULL;
@@ -1671,19 +1659,19 @@ tg_store_audit_decisions(struct tg_store *s,
 				PSTR(detail),
 			};
 
-			rc = run_marked(s, M_AUDIT, "INSERT INTO audit_log "
-			    "(at, actor, actor_token_id, via, action, "
-			    "target_token_id, outcome, remote_addr, detail) "
-			    "VALUES (FROM_UNIXTIME(?) + INTERVAL ? "
-			    "MICROSECOND, ?, ?, 'api_token', ?, ?, ?, ?, ?)",
-			    p, 9);
+			rc = tg_store_run_marked(s, M_AUDIT,
+			    "INSERT INTO audit_log (at, actor, actor_token_id, "
+			    "via, action, target_token_id, outcome, "
+			    "remote_addr, detail) VALUES (FROM_UNIXTIME(?) + "
+			    "INTERVAL ? MICROSECOND, ?, ?, 'api_token', ?, ?, "
+			    "?, ?, ?)", p, 9);
 		}
 		if (rc != TG_STORE_OK) {
-			rollback(s);
+			tg_store_rollback(s);
 			return rc;
 		}
 	}
-	return commit(s);
+	return tg_store_commit(s);
 }
 
 int
@@ -1694,22 +1682,23 @@ tg_store_touch(struct tg_store *s, const struct tg_store_use *u, size_t n)
 
 	if (n == 0)
 		return TG_STORE_OK;
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
 		struct prm p[4] = { PI64(u[i].at), PSTR(u[i].addr),
 			PSTR(u[i].id), PI64(u[i].at) };
 
 		/* Never move last_used backwards (two processes, one token). */
-		rc = run(s, "UPDATE tokens SET last_used_at = FROM_UNIXTIME(?), "
-		    "last_used_ip = ? WHERE id = ? AND (last_used_at IS NULL "
-		    "OR last_used_at <= FROM_UNIXTIME(?))", p, 4, NULL);
+		rc = tg_store_run(s, "UPDATE tokens SET last_used_at = "
+		    "FROM_UNIXTIME(?), last_used_ip = ? WHERE id = ? AND "
+		    "(last_used_at IS NULL OR last_used_at <= "
+		    "FROM_UNIXTIME(?))", p, 4, NULL);
 		if (rc != TG_STORE_OK) {
-			rollback(s);
+			tg_store_rollback(s);
 			return rc;
 		}
 	}
-	return commit(s);
+	return tg_store_commit(s);
 }
 
 static int
@@ -1737,7 +1726,7 @@ audit_insert(struct tg_store *s, const struct tg_audit *a)
 			PSTR(a->outcome), PSTR(a->remote_addr), PSTR(detail),
 		};
 
-		return run(s, "INSERT INTO audit_log (at, actor, "
+		return tg_store_run(s, "INSERT INTO audit_log (at, actor, "
 		    "actor_token_id, via, secret, action, target_token_id, "
 		    "target_user, outcome, remote_addr, detail) VALUES "
 		    "(UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1757,12 +1746,12 @@ finish_change(struct tg_store *s, const char *id, const struct tg_audit *a,
 {
 	int rc;
 
-	if ((rc = feed_token(s, id)) != TG_STORE_OK ||
+	if ((rc = tg_store_feed_add_token(s, id)) != TG_STORE_OK ||
 	    (rc = audit_insert(s, a)) != TG_STORE_OK) {
-		rollback(s);
+		tg_store_rollback(s);
 		return rc;
 	}
-	return sync ? commit_synced(s) : commit(s);
+	return sync ? tg_store_commit_synced(s) : tg_store_commit(s);
 }
 
 int
@@ -1779,10 +1768,10 @@ tg_store_token_insert(struct tg_store *s, const struct tg_new_token *t,
 	long long uid;
 	int rc, found;
 
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
-	rc = query_i64(s, "SELECT id FROM users WHERE name = ?", q, 1, &uid,
-	    &found);
+	rc = tg_store_query_i64(s, "SELECT id FROM users WHERE name = ?", q,
+	    1, &uid, &found);
 	if (rc != TG_STORE_OK)
 		goto fail;
 	if (!found) {
@@ -1799,17 +1788,17 @@ tg_store_token_insert(struct tg_store *s, const struct tg_new_token *t,
 			PI64(t->created_at), PI64(t->expires_at),
 		};
 
-		rc = run(s, "INSERT INTO tokens (id, user_id, name, hash, "
-		    "permissions, api_rules, resource_rules, allowed_cidrs, "
-		    "environments, created_at, expires_at) VALUES (?, ?, ?, "
-		    "?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))",
-		    p, 11, NULL);
+		rc = tg_store_run(s, "INSERT INTO tokens (id, user_id, "
+		    "name, hash, permissions, api_rules, resource_rules, "
+		    "allowed_cidrs, environments, created_at, expires_at) "
+		    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), "
+		    "FROM_UNIXTIME(?))", p, 11, NULL);
 	}
 	if (rc != TG_STORE_OK)
 		goto fail;
 	return finish_change(s, t->id, a, 0);
 fail:
-	rollback(s);
+	tg_store_rollback(s);
 	return rc;
 }
 
@@ -1822,10 +1811,10 @@ tg_store_token_revoke(struct tg_store *s, const char *id, int64_t now,
 	long long one;
 	int rc, found;
 
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
-	rc = query_i64(s, "SELECT 1 FROM tokens WHERE id = ? FOR UPDATE", q, 1,
-	    &one, &found);
+	rc = tg_store_query_i64(s, "SELECT 1 FROM tokens WHERE id = ? "
+	    "FOR UPDATE", q, 1, &one, &found);
 	if (rc != TG_STORE_OK)
 		goto fail;
 	if (!found) {
@@ -1833,14 +1822,14 @@ tg_store_token_revoke(struct tg_store *s, const char *id, int64_t now,
 		rc = TG_STORE_NOT_FOUND;
 		goto fail;
 	}
-	rc = run(s, "UPDATE tokens SET revoked_at = FROM_UNIXTIME(?), "
+	rc = tg_store_run(s, "UPDATE tokens SET revoked_at = FROM_UNIXTIME(?), "
 	    "prev_hash = NULL, prev_hash_until = NULL "
 	    "WHERE id = ? AND revoked_at IS NULL", p, 2, NULL);
 	if (rc != TG_STORE_OK)
 		goto fail;
 	return finish_change(s, id, a, 1);
 fail:
-	rollback(s);
+	tg_store_rollback(s);
 	return rc;
 }
 
@@ -1854,7 +1843,7 @@ tg_store_token_list(struct tg_store *s, const char *user, tg_store_row_fn fn,
 	MYSQL_STMT *st;
 	int rc, r;
 
-	st = prepare(s, -1,
+	st = tg_store_prepare(s, -1,
 	    "SELECT t.id, u.name, u.enabled, t.name, t.permissions, "
 	    "t.api_rules, t.resource_rules, t.allowed_cidrs, t.environments, "
 	    "UNIX_TIMESTAMP(t.created_at), UNIX_TIMESTAMP(t.expires_at), "
@@ -1864,36 +1853,36 @@ tg_store_token_list(struct tg_store *s, const char *user, tg_store_row_fn fn,
 	    "ORDER BY t.created_at DESC, t.id", &rc);
 	if (st == NULL)
 		return rc;
-	if ((rc = execute(s, st, p, 2)) != TG_STORE_OK) {
+	if ((rc = tg_store_execute(s, st, p, 2)) != TG_STORE_OK) {
 		mysql_stmt_close(st);
 		return rc;
 	}
 	/* Buffer the rows so fn may take its time. */
 	if (mysql_stmt_store_result(st) != 0) {
-		rc = fail(s, mysql_stmt_errno(st), "fetch",
+		rc = tg_store_fail(s, mysql_stmt_errno(st), "fetch",
 		    mysql_stmt_error(st));
 		mysql_stmt_close(st);
 		return rc;
 	}
 	rc = TG_STORE_OK;
-	while ((r = fetch(s, st, c, 13)) == 1) {
+	while ((r = tg_store_fetch(s, st, c, 13)) == 1) {
 		memset(&rec, 0, sizeof rec);
 		snprintf(rec.id, sizeof rec.id, "%s", c[0].buf ? c[0].buf : "");
 		snprintf(rec.user, sizeof rec.user, "%s",
 		    c[1].buf ? c[1].buf : "");
-		rec.user_enabled = col_i64(&c[2]) != 0;
+		rec.user_enabled = tg_store_col_i64(&c[2]) != 0;
 		rec.name = c[3].buf;
 		rec.permissions = c[4].buf;
 		rec.api_rules = c[5].buf;
 		rec.resource_rules = c[6].buf;
 		rec.cidrs = c[7].buf;
 		rec.environments = c[8].buf;
-		rec.created_at = col_i64(&c[9]);
-		rec.expires_at = col_i64(&c[10]);
-		rec.revoked_at = col_i64(&c[11]);
-		rec.last_used_at = col_i64(&c[12]);
+		rec.created_at = tg_store_col_i64(&c[9]);
+		rec.expires_at = tg_store_col_i64(&c[10]);
+		rec.revoked_at = tg_store_col_i64(&c[11]);
+		rec.last_used_at = tg_store_col_i64(&c[12]);
 		r = fn(arg, &rec);
-		cols_free(c, 13);
+		tg_store_cols_free(c, 13);
 		if (r != 0)
 			break;
 	}
@@ -1906,72 +1895,6 @@ tg_store_token_list(struct tg_store *s, const char *user, tg_store_row_fn fn,
 
 /* --- for the token API ------------------------------------------------ */
 
-/* Called for each row with every column as bytes; see query_rows(). */
-typedef int (*cols_fn)(void *arg, struct col *c);
-
-/*
- * Runs a query and calls fn for each row (buffered first, so fn may take
- * its time).  fn returns 0 to go on, a positive value to stop, or a
- * negative store code, which is returned.
- */
-static int
-query_rows(struct tg_store *s, const char *sql, const struct prm *p,
-    unsigned np, unsigned ncols, cols_fn fn, void *arg)
-{
-	struct col c[24];
-	MYSQL_STMT *st;
-	int rc, r = 0;
-
-	if (ncols > 24)
-		return TG_STORE_ERROR;
-	st = prepare(s, -1, sql, &rc);
-	if (st == NULL)
-		return rc;
-	if ((rc = execute(s, st, p, np)) != TG_STORE_OK)
-		goto out;
-	if (mysql_stmt_store_result(st) != 0) {
-		rc = fail(s, mysql_stmt_errno(st), "fetch",
-		    mysql_stmt_error(st));
-		goto out;
-	}
-	while ((r = fetch(s, st, c, ncols)) == 1) {
-		r = fn(arg, c);
-		cols_free(c, ncols);
-		if (r != 0)
-			break;
-	}
-	if (r < 0)
-		rc = r;
-out:
-	if (s->db != NULL)
-		mysql_stmt_free_result(st);
-	mysql_stmt_close(st);
-	return rc;
-}
-
-/*
- * SQL text assembled from constant fragments only: values always travel
- * as parameters, the fragments just leave out the conditions a filter
- * does not use, so that the optimizer sees plain indexable predicates.
- */
-struct sql {
-	char	text[2048];
-	size_t	len;
-	int	overflow;
-};
-
-static void
-sql_add(struct sql *q, const char *frag)
-{
-	size_t n = strlen(frag);
-
-	if (q->len + n + 1 > sizeof q->text) {
-		q->overflow = 1;
-		return;
-	}
-	memcpy(q->text + q->len, frag, n + 1);
-	q->len += n;
-}
 
 void
 tg_store_user_free(struct tg_store_user *u)
@@ -1988,10 +1911,10 @@ user_row(void *arg, struct col *c)
 {
 	struct tg_store_user *u = arg;
 
-	u->id = (uint64_t)col_i64(&c[0]);
-	u->enabled = col_i64(&c[1]) != 0;
-	u->roles = col_take(&c[2]);
-	u->permissions = col_take(&c[3]);
+	u->id = (uint64_t)tg_store_col_i64(&c[0]);
+	u->enabled = tg_store_col_i64(&c[1]) != 0;
+	u->roles = tg_store_col_take(&c[2]);
+	u->permissions = tg_store_col_take(&c[3]);
 	return 1;
 }
 
@@ -2003,7 +1926,7 @@ tg_store_user_get(struct tg_store *s, const char *name,
 	int rc;
 
 	memset(u, 0, sizeof *u);
-	rc = query_rows(s, "SELECT u.id, u.enabled,"
+	rc = tg_store_query_rows(s, "SELECT u.id, u.enabled,"
 	    " (SELECT GROUP_CONCAT(r.name ORDER BY r.name SEPARATOR '\\n')"
 	    "  FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
 	    "  WHERE ur.user_id = u.id),"
@@ -2039,21 +1962,21 @@ page_row(void *arg, struct col *c)
 	memset(&rec, 0, sizeof rec);
 	snprintf(rec.id, sizeof rec.id, "%s", c[0].buf ? c[0].buf : "");
 	snprintf(rec.user, sizeof rec.user, "%s", c[1].buf ? c[1].buf : "");
-	rec.user_enabled = col_i64(&c[2]) != 0;
+	rec.user_enabled = tg_store_col_i64(&c[2]) != 0;
 	rec.name = c[3].buf ? c[3].buf : "";
 	rec.permissions = c[4].buf ? c[4].buf : "";
 	rec.api_rules = c[5].buf ? c[5].buf : "";
 	rec.resource_rules = c[6].buf ? c[6].buf : "";
 	rec.cidrs = c[7].buf ? c[7].buf : "";
 	rec.environments = c[8].buf ? c[8].buf : "";
-	rec.created_at = col_i64(&c[9]);
-	rec.expires_at = col_i64(&c[10]);
-	rec.revoked_at = col_i64(&c[11]);
-	rec.last_used_at = col_i64(&c[12]);
+	rec.created_at = tg_store_col_i64(&c[9]);
+	rec.expires_at = tg_store_col_i64(&c[10]);
+	rec.revoked_at = tg_store_col_i64(&c[11]);
+	rec.last_used_at = tg_store_col_i64(&c[12]);
 	snprintf(rec.last_used_ip, sizeof rec.last_used_ip, "%s",
 	    c[13].buf ? c[13].buf : "");
 	rec.has_prev = c[14].buf != NULL;
-	rec.prev_until = col_i64(&c[14]);
+	rec.prev_until = tg_store_col_i64(&c[14]);
 	rec.role_permissions = c[15].buf ? c[15].buf : "";
 	return pc->fn(pc->arg, &rec) != 0 ? 1 : 0;
 }
@@ -2068,46 +1991,46 @@ tg_store_token_page(struct tg_store *s, const struct tg_store_token_filter *f,
 	unsigned np = 0;
 
 	memset(&q, 0, sizeof q);
-	sql_add(&q, "SELECT t.id, u.name, u.enabled, t.name, t.permissions,"
-	    " t.api_rules, t.resource_rules, t.allowed_cidrs, t.environments,"
-	    " UNIX_TIMESTAMP(t.created_at), UNIX_TIMESTAMP(t.expires_at),"
-	    " UNIX_TIMESTAMP(t.revoked_at), UNIX_TIMESTAMP(t.last_used_at),"
-	    " t.last_used_ip,"
+	tg_store_sql_add(&q, "SELECT t.id, u.name, u.enabled, t.name, "
+	    "t.permissions, t.api_rules, t.resource_rules, t.allowed_cidrs, "
+	    "t.environments, UNIX_TIMESTAMP(t.created_at), "
+	    "UNIX_TIMESTAMP(t.expires_at), UNIX_TIMESTAMP(t.revoked_at), "
+	    "UNIX_TIMESTAMP(t.last_used_at), t.last_used_ip,"
 	    " IF(t.prev_hash IS NULL, NULL, UNIX_TIMESTAMP(t.prev_hash_until)),"
 	    " u.role_permissions"
 	    " FROM tokens t JOIN users u ON u.id = t.user_id WHERE 1 = 1");
 	if (f->user != NULL) {
-		sql_add(&q, " AND u.name = ?");
+		tg_store_sql_add(&q, " AND u.name = ?");
 		p[np++] = PSTR(f->user);
 	}
 	if (f->state != NULL && strcmp(f->state, "active") == 0) {
-		sql_add(&q, " AND t.revoked_at IS NULL AND"
+		tg_store_sql_add(&q, " AND t.revoked_at IS NULL AND"
 		    " t.expires_at > FROM_UNIXTIME(?)");
 		p[np++] = PI64(f->now);
 	} else if (f->state != NULL && strcmp(f->state, "expired") == 0) {
-		sql_add(&q, " AND t.revoked_at IS NULL AND"
+		tg_store_sql_add(&q, " AND t.revoked_at IS NULL AND"
 		    " t.expires_at <= FROM_UNIXTIME(?)");
 		p[np++] = PI64(f->now);
 	} else if (f->state != NULL && strcmp(f->state, "revoked") == 0) {
-		sql_add(&q, " AND t.revoked_at IS NOT NULL");
+		tg_store_sql_add(&q, " AND t.revoked_at IS NOT NULL");
 	} else if (f->state != NULL) {
 		snprintf(s->err, sizeof s->err, "unknown state '%s'", f->state);
 		return TG_STORE_ERROR;
 	}
 	if (f->after_id != NULL) {
-		sql_add(&q, " AND (t.created_at < FROM_UNIXTIME(?) OR"
+		tg_store_sql_add(&q, " AND (t.created_at < FROM_UNIXTIME(?) OR"
 		    " (t.created_at = FROM_UNIXTIME(?) AND t.id > ?))");
 		p[np++] = PI64(f->after_created);
 		p[np++] = PI64(f->after_created);
 		p[np++] = PSTR(f->after_id);
 	}
-	sql_add(&q, " ORDER BY t.created_at DESC, t.id ASC LIMIT ?");
+	tg_store_sql_add(&q, " ORDER BY t.created_at DESC, t.id ASC LIMIT ?");
 	p[np++] = PU64(f->limit);
 	if (q.overflow) {
 		snprintf(s->err, sizeof s->err, "token query too long");
 		return TG_STORE_ERROR;
 	}
-	return query_rows(s, q.text, p, np, 16, page_row, &pc);
+	return tg_store_query_rows(s, q.text, p, np, 16, page_row, &pc);
 }
 
 struct lock_ctx {
@@ -2124,8 +2047,8 @@ lock_row(void *arg, struct col *c)
 
 	lc->found = 1;
 	lc->revoked = c[0].buf != NULL;
-	lc->expires_at = col_i64(&c[1]);
-	lc->permissions = col_take(&c[2]);
+	lc->expires_at = tg_store_col_i64(&c[1]);
+	lc->permissions = tg_store_col_take(&c[2]);
 	return 1;
 }
 
@@ -2137,7 +2060,7 @@ lock_token(struct tg_store *s, const char *id, struct lock_ctx *lc)
 	int rc;
 
 	memset(lc, 0, sizeof *lc);
-	rc = query_rows(s, "SELECT UNIX_TIMESTAMP(revoked_at),"
+	rc = tg_store_query_rows(s, "SELECT UNIX_TIMESTAMP(revoked_at),"
 	    " UNIX_TIMESTAMP(expires_at), permissions FROM tokens"
 	    " WHERE id = ? FOR UPDATE", p, 1, 3, lock_row, lc);
 	if (rc != TG_STORE_OK)
@@ -2166,7 +2089,7 @@ tg_store_token_update(struct tg_store *s, const char *id,
 	int rc;
 
 	memset(&lc, 0, sizeof lc);
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
 	if ((rc = lock_token(s, id, &lc)) != TG_STORE_OK)
 		goto fail;
@@ -2182,7 +2105,7 @@ tg_store_token_update(struct tg_store *s, const char *id,
 		rc = TG_STORE_CONFLICT;
 		goto fail;
 	}
-	rc = run(s, "UPDATE tokens SET name = COALESCE(?, name),"
+	rc = tg_store_run(s, "UPDATE tokens SET name = COALESCE(?, name),"
 	    " permissions = COALESCE(?, permissions),"
 	    " api_rules = COALESCE(?, api_rules),"
 	    " resource_rules = COALESCE(?, resource_rules),"
@@ -2195,7 +2118,7 @@ tg_store_token_update(struct tg_store *s, const char *id,
 	return finish_change(s, id, a, 1);
 fail:
 	free(lc.permissions);
-	rollback(s);
+	tg_store_rollback(s);
 	return rc;
 }
 
@@ -2217,7 +2140,7 @@ tg_store_token_rotate(struct tg_store *s, const char *id,
 	int rc;
 
 	memset(&lc, 0, sizeof lc);
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
 	if ((rc = lock_token(s, id, &lc)) != TG_STORE_OK)
 		goto fail;
@@ -2227,8 +2150,8 @@ tg_store_token_rotate(struct tg_store *s, const char *id,
 		rc = TG_STORE_CONFLICT;
 		goto fail;
 	}
-	rc = run(s, "UPDATE tokens SET prev_hash = IF(? > 0, hash, NULL),"
-	    " prev_hash_until = IF(? > 0, FROM_UNIXTIME(?), NULL),"
+	rc = tg_store_run(s, "UPDATE tokens SET prev_hash = IF(? > 0, "
+	    "hash, NULL), prev_hash_until = IF(? > 0, FROM_UNIXTIME(?), NULL),"
 	    " hash = ? WHERE id = ?", p, 5, NULL);
 	if (rc != TG_STORE_OK)
 		goto fail;
@@ -2236,7 +2159,7 @@ tg_store_token_rotate(struct tg_store *s, const char *id,
 	return finish_change(s, id, a, 1);
 fail:
 	free(lc.permissions);
-	rollback(s);
+	tg_store_rollback(s);
 	return rc;
 }
 
@@ -2248,17 +2171,18 @@ tg_store_token_clear_prev(struct tg_store *s, const char *id,
 	unsigned long long n = 0;
 	int rc;
 
-	if ((rc = begin(s)) != TG_STORE_OK)
+	if ((rc = tg_store_begin(s)) != TG_STORE_OK)
 		return rc;
-	rc = run(s, "UPDATE tokens SET prev_hash = NULL, prev_hash_until = NULL"
-	    " WHERE id = ? AND hash = ? AND prev_hash IS NOT NULL", p, 2, &n);
+	rc = tg_store_run(s, "UPDATE tokens SET prev_hash = NULL, "
+	    "prev_hash_until = NULL WHERE id = ? AND hash = ? AND prev_hash IS "
+	    "NOT NULL", p, 2, &n);
 	if (rc == TG_STORE_OK && n > 0)
-		rc = feed_token(s, id);
+		rc = tg_store_feed_add_token(s, id);
 	if (rc != TG_STORE_OK) {
-		rollback(s);
+		tg_store_rollback(s);
 		return rc;
 	}
-	return commit(s);
+	return tg_store_commit(s);
 }
 
 struct audit_ctx {
@@ -2273,8 +2197,8 @@ audit_row(void *arg, struct col *c)
 	struct tg_store_audit_row r;
 
 	memset(&r, 0, sizeof r);
-	r.id = (uint64_t)col_i64(&c[0]);
-	r.at = col_i64(&c[1]);
+	r.id = (uint64_t)tg_store_col_i64(&c[0]);
+	r.at = tg_store_col_i64(&c[1]);
 	r.a.actor = c[2].buf;
 	r.a.actor_token_id = c[3].buf;
 	r.a.via = c[4].buf;
@@ -2298,43 +2222,44 @@ tg_store_audit_page(struct tg_store *s, const struct tg_store_audit_filter *f,
 	unsigned np = 0;
 
 	memset(&q, 0, sizeof q);
-	sql_add(&q, "SELECT id, FLOOR(UNIX_TIMESTAMP(at)), actor,"
+	tg_store_sql_add(&q, "SELECT id, FLOOR(UNIX_TIMESTAMP(at)), actor,"
 	    " actor_token_id, via, action, target_token_id, target_user,"
 	    " outcome, remote_addr, detail, secret FROM audit_log"
 	    " WHERE 1 = 1");
 	if (f->user != NULL) {
-		sql_add(&q, " AND (actor = ? OR target_user = ?)");
+		tg_store_sql_add(&q, " AND (actor = ? OR target_user = ?)");
 		p[np++] = PSTR(f->user);
 		p[np++] = PSTR(f->user);
 	}
 	if (f->token != NULL) {
-		sql_add(&q, " AND (actor_token_id = ? OR target_token_id = ?)");
+		tg_store_sql_add(&q, " AND (actor_token_id = ? OR "
+		    "target_token_id = ?)");
 		p[np++] = PSTR(f->token);
 		p[np++] = PSTR(f->token);
 	}
 	if (f->action != NULL) {
-		sql_add(&q, " AND action = ?");
+		tg_store_sql_add(&q, " AND action = ?");
 		p[np++] = PSTR(f->action);
 	}
 	if (f->since > 0) {
-		sql_add(&q, " AND at >= FROM_UNIXTIME(?)");
+		tg_store_sql_add(&q, " AND at >= FROM_UNIXTIME(?)");
 		p[np++] = PI64(f->since);
 	}
 	if (f->until > 0) {
-		sql_add(&q, " AND at < FROM_UNIXTIME(?)");
+		tg_store_sql_add(&q, " AND at < FROM_UNIXTIME(?)");
 		p[np++] = PI64(f->until);
 	}
 	if (f->before_id > 0) {
-		sql_add(&q, " AND id < ?");
+		tg_store_sql_add(&q, " AND id < ?");
 		p[np++] = PU64(f->before_id);
 	}
-	sql_add(&q, " ORDER BY id DESC LIMIT ?");
+	tg_store_sql_add(&q, " ORDER BY id DESC LIMIT ?");
 	p[np++] = PU64(f->limit);
 	if (q.overflow) {
 		snprintf(s->err, sizeof s->err, "audit query too long");
 		return TG_STORE_ERROR;
 	}
-	return query_rows(s, q.text, p, np, 12, audit_row, &ac);
+	return tg_store_query_rows(s, q.text, p, np, 12, audit_row, &ac);
 }
 
 int
@@ -2343,7 +2268,7 @@ tg_store_ping(struct tg_store *s)
 	long long one;
 	int rc, found;
 
-	rc = query_i64(s, "SELECT 1", NULL, 0, &one, &found);
+	rc = tg_store_query_i64(s, "SELECT 1", NULL, 0, &one, &found);
 	return rc == TG_STORE_OK && found ? TG_STORE_OK : rc != TG_STORE_OK ?
 	    rc : TG_STORE_ERROR;
 }
@@ -2443,9 +2368,9 @@ tg_store_connect(struct tg_store *s)
 {
 	if (s->rd != NULL &&
 	    tg_store_route_state(s->route, NULL) == TG_STORE_REPLICA &&
-	    db_connect(s->rd) == TG_STORE_OK)
+	    tg_store_db_connect(s->rd) == TG_STORE_OK)
 		return TG_STORE_OK;
-	return db_connect(s);
+	return tg_store_db_connect(s);
 }
 
 /* Moves the route (steering store only); logged by the poller. */
@@ -2456,7 +2381,7 @@ move(struct tg_store *s, enum tg_store_source to, const char *why)
 	atomic_fetch_add(&s->route->generation, 1);
 	snprintf(s->why, sizeof s->why, "%s", why);
 	s->lag_id = 0;
-	s->next_look_ms = now_ms() + TG_STORE_STEER_MS;
+	s->next_look_ms = tg_store_now_ms() + TG_STORE_STEER_MS;
 }
 
 /* The newest feed id at s.  TG_STORE_OK or an error code. */
@@ -2466,8 +2391,8 @@ newest_feed(struct tg_store *s, long long *id)
 	int found;
 
 	*id = 0;
-	return query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM change_feed",
-	    NULL, 0, id, &found);
+	return tg_store_query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM "
+	    "change_feed", NULL, 0, id, &found);
 }
 
 static int
@@ -2476,8 +2401,8 @@ position_row(void *arg, struct col *c)
 	struct tg_store *s = arg;
 
 	free(s->catchup_gtid);
-	s->catchup_gtid = col_take(&c[0]);
-	s->catchup_feed = col_i64(&c[1]);
+	s->catchup_gtid = tg_store_col_take(&c[0]);
+	s->catchup_feed = tg_store_col_i64(&c[1]);
 	return s->catchup_gtid != NULL ? 1 : TG_STORE_ERROR;
 }
 
@@ -2499,8 +2424,8 @@ check_caught_up(struct tg_store *s)
 	if (s->catchup_gtid != NULL && s->catchup_gtid[0] != '\0') {
 		struct prm p[1] = { PSTR(s->catchup_gtid) };
 
-		rc = query_i64(s->rd, "SELECT MASTER_GTID_WAIT(?, 0)", p, 1,
-		    &r, &found);
+		rc = tg_store_query_i64(s->rd, "SELECT MASTER_GTID_WAIT(?, 0)",
+		    p, 1, &r, &found);
 		if (rc != TG_STORE_OK) {
 			/* Not a MariaDB replica we can compare with: give up
 			 * for a while rather than guess. */
@@ -2508,7 +2433,8 @@ check_caught_up(struct tg_store *s)
 			    "positions with the read endpoint: %.200s",
 			    tg_store_error(s->rd));
 			move(s, TG_STORE_PRIMARY, why);
-			s->next_look_ms = now_ms() + 30 * TG_STORE_STEER_MS;
+			s->next_look_ms = tg_store_now_ms() +
+			    30 * TG_STORE_STEER_MS;
 			return;
 		}
 		if (!found || r != 0)
@@ -2573,14 +2499,15 @@ try_replica(struct tg_store *s)
 		    TG_STORE_STEER_MS : s->look_backoff_ms * 2;
 		if (s->look_backoff_ms > TG_STORE_STEER_MAX_MS)
 			s->look_backoff_ms = TG_STORE_STEER_MAX_MS;
-		s->next_look_ms = now_ms() + s->look_backoff_ms;
+		s->next_look_ms = tg_store_now_ms() + s->look_backoff_ms;
 		return;
 	}
 	s->look_backoff_ms = 0;
 	free(s->catchup_gtid);
 	s->catchup_gtid = NULL;
-	rc = query_rows(s, "SELECT @@gtid_binlog_pos, (SELECT COALESCE("
-	    "MAX(id), 0) FROM change_feed)", NULL, 0, 2, position_row, s);
+	rc = tg_store_query_rows(s, "SELECT @@gtid_binlog_pos, (SELECT "
+	    "COALESCE(MAX(id), 0) FROM change_feed)", NULL, 0, 2,
+	    position_row, s);
 	if (rc != TG_STORE_OK || s->catchup_gtid == NULL)
 		return;
 	move(s, TG_STORE_CATCHUP, "read endpoint answers again; waiting "
@@ -2592,7 +2519,7 @@ try_replica(struct tg_store *s)
 static void
 steer(struct tg_store *s)
 {
-	long long t = now_ms();
+	long long t = tg_store_now_ms();
 
 	if (t < s->next_look_ms)
 		return;
@@ -2615,8 +2542,8 @@ steer(struct tg_store *s)
  * Runs the read fn where the route says (store.h): the replica, or the
  * primary when the route says so or the replica fails.
  */
-static int
-routed(struct tg_store *s, read_fn fn, void *arg)
+int
+tg_store_route_read(struct tg_store *s, tg_store_read_fn fn, void *arg)
 {
 	enum tg_store_source src;
 	char why[sizeof s->why], prim[sizeof s->err];
