@@ -502,7 +502,7 @@ api_audit_refused(struct api_req *q, const char *action,
 int
 api_caller_record(struct api_req *q, struct tg_record *rec)
 {
-	return tg_store_lookup(q->w->store, q->caller.token_id, rec);
+	return tg_store_token_lookup(q->w->store, q->caller.token_id, rec);
 }
 
 /*
@@ -628,7 +628,7 @@ flush_usage(struct api_worker *w)
 		use[i].addr = recs[i].addr[0] ? recs[i].addr : NULL;
 		use[i].at = recs[i].at;
 	}
-	if (n > 0 && tg_store_touch(w->store, use, n) != TG_STORE_OK)
+	if (n > 0 && tg_store_token_touch(w->store, use, n) != TG_STORE_OK)
 		tg_fcgi_log("last-used write failed: %s",
 		    tg_store_error(w->store));
 }

@@ -131,7 +131,7 @@ visible(const struct api_req *q, const struct tg_record *rec)
 static int
 load_target(struct api_req *q, struct tg_record *rec, const char *action)
 {
-	int rc = tg_store_lookup(q->w->store, q->id, rec);
+	int rc = tg_store_token_lookup(q->w->store, q->id, rec);
 
 	if (rc == TG_STORE_OK && visible(q, rec))
 		return 0;
@@ -614,7 +614,7 @@ api_tokens_update(struct api_req *q)
 	status = api_propagation(q, action, 200, extra, sizeof extra);
 	tg_record_free(&rec);
 	have_rec = 0;
-	if ((rc = tg_store_lookup(q->w->store, q->id, &rec)) != TG_STORE_OK) {
+	if ((rc = tg_store_token_lookup(q->w->store, q->id, &rec)) != TG_STORE_OK) {
 		api_reply_store(q, rc == TG_STORE_NOT_FOUND ? TG_STORE_ERROR :
 		    rc);
 		goto out;

@@ -421,7 +421,7 @@ flush_usage(struct background *b)
 			use[i].addr = recs[i].addr[0] ? recs[i].addr : NULL;
 			use[i].at = recs[i].at;
 		}
-		if (tg_store_touch(b->store, use, n) != TG_STORE_OK) {
+		if (tg_store_token_touch(b->store, use, n) != TG_STORE_OK) {
 			/* Best effort by design: last-used is informative. */
 			tg_fcgi_log("last-used write of %zu tokens failed: %s",
 			    n, tg_store_error(b->store));

@@ -91,10 +91,10 @@ int	tg_store_connect(struct tg_store *s);
  * --- read routing: the authorizer with a read endpoint (db_read_*) ------
  *
  * A reader store is a primary store (db_*) with a second connection to
- * the read endpoint.  Its reads, tg_store_lookup, tg_store_feed_max and
+ * the read endpoint.  Its reads, tg_store_token_lookup, tg_store_feed_max and
  * tg_store_feed_read, go where a route says; every other call, writes
  * included (tg_store_token_clear_prev, tg_store_feed_report,
- * tg_store_touch), goes to the primary.
+ * tg_store_token_touch), goes to the primary.
  *
  * One route per process, shared by its reader stores.  It is steered by
  * exactly one of them, the store the change-feed poller reads with, so
@@ -182,7 +182,7 @@ int	tg_store_migrate(struct tg_store *s, unsigned *from, unsigned *to);
 /* Reads a token, its owner and the owner's current role permissions.
  * On TG_STORE_OK rec is filled and must be released with tg_record_free.
  * A lost connection is retried once on a fresh one. */
-int	tg_store_lookup(struct tg_store *s, const char *id,
+int	tg_store_token_lookup(struct tg_store *s, const char *id,
 	    struct tg_record *rec);
 
 int	tg_store_user_add(struct tg_store *s, const char *name,
@@ -459,7 +459,7 @@ struct tg_store_use {
 
 /* Writes last_used_at / last_used_ip for n tokens in one transaction,
  * never moving a token's last use backwards. */
-int	tg_store_touch(struct tg_store *s, const struct tg_store_use *u,
+int	tg_store_token_touch(struct tg_store *s, const struct tg_store_use *u,
 	    size_t n);
 
 #endif /* TG_STORE_H */

@@ -79,7 +79,7 @@ find_grant(struct tg_verifier *v, const char *id, struct tg_decision *d,
 		}
 		epoch = tg_cache_epoch(v->cache);
 	}
-	rc = tg_store_lookup(v->store, id, &rec);
+	rc = tg_store_token_lookup(v->store, id, &rec);
 	if (rc == TG_STORE_NOT_FOUND) {
 		if (use_cache)
 			tg_cache_put_negative(v->cache, id, epoch, now_ms);
