@@ -330,7 +330,7 @@ route_check(struct background *b, unsigned *gen)
 	*gen = g;
 	tg_cache_invalidate_all(b->cache);
 	tg_fcgi_log("reads now go to the %s, cache emptied: %s",
-	    tg_store_source_str(src), tg_store_route_why(b->store));
+	    tg_store_route_source_str(src), tg_store_route_why(b->store));
 }
 
 static void *
@@ -530,7 +530,7 @@ main(int argc, char **argv)
 	 * With a read endpoint, lookups and the feed read the replica while
 	 * it is healthy and caught up; every write goes to the primary.
 	 */
-	if (tg_store_has_read_endpoint(&cfg)) {
+	if (tg_store_route_has_read_endpoint(&cfg)) {
 		if ((route = tg_store_route_new()) == NULL) {
 			tg_fcgi_log("out of memory");
 			return 1;
@@ -544,7 +544,7 @@ main(int argc, char **argv)
 		cache = tg_cache_new(cfg.cache_size, cfg.cache_negative_size,
 		    (int64_t)cfg.cache_max_age * 1000);
 		feed = cache != NULL ? tg_feed_new(cache) : NULL;
-		poller.store = tg_store_new_reader(&cfg, route, 1);
+		poller.store = tg_store_route_new_reader(&cfg, route, 1);
 		if (feed == NULL || poller.store == NULL) {
 			tg_fcgi_log("out of memory for the cache");
 			return 1;
@@ -574,7 +574,7 @@ main(int argc, char **argv)
 	}
 	memset(w, 0, sizeof w);
 	for (i = 0; i < st.threads; i++) {
-		w[i].store = tg_store_new_reader(&cfg, route, 0);
+		w[i].store = tg_store_route_new_reader(&cfg, route, 0);
 		w[i].hmac = tg_hmac_new(key);
 		if (w[i].store == NULL || w[i].hmac == NULL) {
 			tg_fcgi_log("out of memory");

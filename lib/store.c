@@ -1,5 +1,12 @@
 /*
- * store.c: MariaDB Connector/C behind a small, typed interface.
+ * store.c: one MariaDB connection behind a small, typed interface.
+ *
+ * The store is the only module that talks to MariaDB; this file is its
+ * core, the part every other store file runs its statements through:
+ * connecting, preparing, binding and fetching, classifying errors, and
+ * transactions, including what to do when the answer to a COMMIT is
+ * lost.  What the statements are is said by the other lib/store_*.c
+ * files, one per table or concern (store.h lists them).
  *
  * Statements are prepared lazily and kept per connection.  We do not use
  * MYSQL_OPT_RECONNECT: after an automatic reconnect every prepared
@@ -9,14 +16,12 @@
  * set, because the connector's defaults are "wait forever" and a stalled
  * database must not hold every authorizer thread.
  *
- * A reader store (tg_store_new_reader) adds a second store for a replica,
- * which the authorizer's lookups and feed reads use while a shared route
- * says so; see "read routing" at the end of this file.
+ * A reader store (tg_store_route_new_reader) adds a second connection, to
+ * a replica, which the authorizer's lookups and feed reads use while a
+ * shared route says so; that is store_route.c's.
  */
 #include "store_int.h"
 
-#include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,36 +30,6 @@
 #include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
-
-#include "feed.h"
-#include "names.h"
-
-/*
- * The look for the row a transaction inserted (its mark, store_int.h).
- * A locking read: a row inserted by a
- * transaction that has not ended yet is locked by it, so the read waits
- * (at most WAIT seconds) until it committed (found) or rolled back (not
- * found) instead of answering "not there" while its COMMIT is still on
- * its way.
- */
-static const char *const mark_sql[M_COUNT] = {
-	[M_FEED] = "SELECT 1 FROM change_feed WHERE id = ?"
-	    " LOCK IN SHARE MODE WAIT 1",
-	[M_USER] = "SELECT 1 FROM users WHERE id = ? LOCK IN SHARE MODE WAIT 1",
-	[M_ROLE] = "SELECT 1 FROM roles WHERE id = ? LOCK IN SHARE MODE WAIT 1",
-	[M_AUDIT] = "SELECT 1 FROM audit_log WHERE id = ?"
-	    " LOCK IN SHARE MODE WAIT 1",
-};
-
-static const char *const mark_table[M_COUNT] = {
-	[M_NONE] = "", [M_FEED] = "change_feed", [M_USER] = "users",
-	[M_ROLE] = "roles", [M_AUDIT] = "audit_log",
-};
-
-struct tg_store_route {
-	_Atomic int		 state;		/* enum tg_store_source */
-	_Atomic unsigned	 generation;
-};
 
 long long
 tg_store_now_ms(void)
@@ -116,8 +91,7 @@ tg_store_free(struct tg_store *s)
 		return;
 	disconnect(s);
 	tg_config_wipe(&s->cfg);
-	tg_store_free(s->rd);
-	free(s->catchup_gtid);
+	tg_store_route_reader_free(s->reader);
 	free(s);
 }
 
@@ -221,6 +195,25 @@ tg_store_db_connect(struct tg_store *s)
 	s->next_try_ms = 0;
 	s->connected_ms = t;
 	return TG_STORE_OK;
+}
+
+int
+tg_store_connect(struct tg_store *s)
+{
+	if (s->reader != NULL)
+		return tg_store_route_connect(s);
+	return tg_store_db_connect(s);
+}
+
+int
+tg_store_ping(struct tg_store *s)
+{
+	long long one;
+	int rc, found;
+
+	rc = tg_store_query_i64(s, "SELECT 1", NULL, 0, &one, &found);
+	return rc == TG_STORE_OK && found ? TG_STORE_OK : rc != TG_STORE_OK ?
+	    rc : TG_STORE_ERROR;
 }
 
 /* Prepares sql (or reuses the cached statement for slot >= 0). */
@@ -583,15 +576,39 @@ tg_store_begin(struct tg_store *s)
  *     session is gone anyway.  KILL of a session that already ended
  *     fails with "unknown thread id", which is fine.
  *  2. It reads the row the transaction inserted (its change-feed row;
- *     see mark) with a locking read.  KILL does not wait for the session
- *     to end, but the row stays locked by its transaction until that
- *     has committed or rolled back, so the read waits for the outcome:
- *     found means committed, not found means rolled back, for good.
+ *     see tg_store_run_marked) with a locking read.  KILL does not wait
+ *     for the session to end, but the row stays locked by its
+ *     transaction until that has committed or rolled back, so the read
+ *     waits for the outcome: found means committed, not found means
+ *     rolled back, for good.
  *
  * If the server cannot be reached, the lock is not released within a
  * second, or the transaction inserted no row to look for, the outcome is
  * TG_STORE_UNKNOWN.
  */
+
+/*
+ * The look for the row a transaction inserted (its mark, store_int.h).
+ * A locking read: a row inserted by a transaction that has not ended yet
+ * is locked by it, so the read waits (at most WAIT seconds) until it
+ * committed (found) or rolled back (not found) instead of answering "not
+ * there" while its COMMIT is still on its way.
+ */
+static const char *const mark_sql[M_COUNT] = {
+	[M_FEED] = "SELECT 1 FROM change_feed WHERE id = ?"
+	    " LOCK IN SHARE MODE WAIT 1",
+	[M_USER] = "SELECT 1 FROM users WHERE id = ? LOCK IN SHARE MODE WAIT 1",
+	[M_ROLE] = "SELECT 1 FROM roles WHERE id = ? LOCK IN SHARE MODE WAIT 1",
+	[M_AUDIT] = "SELECT 1 FROM audit_log WHERE id = ?"
+	    " LOCK IN SHARE MODE WAIT 1",
+};
+
+/* The table of each mark, for the warning. */
+static const char *const mark_table[M_COUNT] = {
+	[M_NONE] = "", [M_FEED] = "change_feed", [M_USER] = "users",
+	[M_ROLE] = "roles", [M_AUDIT] = "audit_log",
+};
+
 #define TG_STORE_UPTIME_SQL \
 	"SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS" \
 	" WHERE VARIABLE_NAME = 'UPTIME'"
@@ -747,318 +764,4 @@ tg_store_rollback(struct tg_store *s)
 		return;
 	mysql_rollback(s->db);
 	mysql_autocommit(s->db, 1);
-}
-
-/* --- for the token API ------------------------------------------------ */
-
-
-int
-tg_store_ping(struct tg_store *s)
-{
-	long long one;
-	int rc, found;
-
-	rc = tg_store_query_i64(s, "SELECT 1", NULL, 0, &one, &found);
-	return rc == TG_STORE_OK && found ? TG_STORE_OK : rc != TG_STORE_OK ?
-	    rc : TG_STORE_ERROR;
-}
-
-/* --- read routing (store.h) ------------------------------------------- */
-
-/*
- * How often the steering store looks at the endpoint it is not using; a
- * replica that stays down is tried less often, up to every
- * TG_STORE_STEER_MAX_MS (a connect to a host that drops packets blocks
- * the poller for db_connect_timeout).
- */
-#define TG_STORE_STEER_MS	1000
-#define TG_STORE_STEER_MAX_MS	5000
-
-struct tg_store_route *
-tg_store_route_new(void)
-{
-	struct tg_store_route *rt = calloc(1, sizeof *rt);
-
-	if (rt == NULL)
-		return NULL;
-	atomic_init(&rt->state, TG_STORE_REPLICA);
-	atomic_init(&rt->generation, 0);
-	return rt;
-}
-
-void
-tg_store_route_free(struct tg_store_route *rt)
-{
-	free(rt);
-}
-
-enum tg_store_source
-tg_store_route_state(const struct tg_store_route *rt, unsigned *generation)
-{
-	if (generation != NULL)
-		*generation = atomic_load(&rt->generation);
-	return (enum tg_store_source)atomic_load(&rt->state);
-}
-
-const char *
-tg_store_source_str(enum tg_store_source src)
-{
-	switch (src) {
-	case TG_STORE_REPLICA:
-		return "replica";
-	case TG_STORE_PRIMARY:
-		return "primary";
-	case TG_STORE_CATCHUP:
-		return "primary (replica catching up)";
-	}
-	return "?";
-}
-
-int
-tg_store_has_read_endpoint(const struct tg_config *cfg)
-{
-	return cfg->db_read_host[0] != '\0' || cfg->db_read_socket[0] != '\0';
-}
-
-struct tg_store *
-tg_store_new_reader(const struct tg_config *cfg, struct tg_store_route *rt,
-    int steer)
-{
-	struct tg_config rc;
-	struct tg_store *s;
-
-	if ((s = tg_store_new(cfg)) == NULL)
-		return NULL;
-	if (rt == NULL || !tg_store_has_read_endpoint(cfg))
-		return s;
-	/* The read endpoint: the same user, database and timeouts. */
-	rc = *cfg;
-	snprintf(rc.db_host, sizeof rc.db_host, "%s", cfg->db_read_host);
-	rc.db_port = cfg->db_read_port;
-	snprintf(rc.db_socket, sizeof rc.db_socket, "%s", cfg->db_read_socket);
-	s->rd = tg_store_new(&rc);
-	tg_config_wipe(&rc);
-	if (s->rd == NULL) {
-		tg_store_free(s);
-		return NULL;
-	}
-	s->route = rt;
-	s->steer = steer;
-	return s;
-}
-
-const char *
-tg_store_route_why(const struct tg_store *s)
-{
-	return s->why;
-}
-
-int
-tg_store_connect(struct tg_store *s)
-{
-	if (s->rd != NULL &&
-	    tg_store_route_state(s->route, NULL) == TG_STORE_REPLICA &&
-	    tg_store_db_connect(s->rd) == TG_STORE_OK)
-		return TG_STORE_OK;
-	return tg_store_db_connect(s);
-}
-
-/* Moves the route (steering store only); logged by the poller. */
-static void
-move(struct tg_store *s, enum tg_store_source to, const char *why)
-{
-	atomic_store(&s->route->state, (int)to);
-	atomic_fetch_add(&s->route->generation, 1);
-	snprintf(s->why, sizeof s->why, "%s", why);
-	s->lag_id = 0;
-	s->next_look_ms = tg_store_now_ms() + TG_STORE_STEER_MS;
-}
-
-/* The newest feed id at s.  TG_STORE_OK or an error code. */
-static int
-newest_feed(struct tg_store *s, long long *id)
-{
-	int found;
-
-	*id = 0;
-	return tg_store_query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM "
-	    "change_feed", NULL, 0, id, &found);
-}
-
-static int
-position_row(void *arg, struct col *c)
-{
-	struct tg_store *s = arg;
-
-	free(s->catchup_gtid);
-	s->catchup_gtid = tg_store_col_take(&c[0]);
-	s->catchup_feed = tg_store_col_i64(&c[1]);
-	return s->catchup_gtid != NULL ? 1 : TG_STORE_ERROR;
-}
-
-/*
- * CATCHUP -> REPLICA once the replica has everything the primary had when
- * CATCHUP began: its newest feed id, and its GTID position (which also
- * covers feed rows that committed out of id order).  MASTER_GTID_WAIT
- * with a timeout of 0 answers at once: 0 reached, -1 not yet.
- */
-static void
-check_caught_up(struct tg_store *s)
-{
-	char why[sizeof s->why];
-	long long id, r = -1;
-	int rc, found = 0;
-
-	if (newest_feed(s->rd, &id) != TG_STORE_OK || id < s->catchup_feed)
-		return;
-	if (s->catchup_gtid != NULL && s->catchup_gtid[0] != '\0') {
-		struct prm p[1] = { PSTR(s->catchup_gtid) };
-
-		rc = tg_store_query_i64(s->rd, "SELECT MASTER_GTID_WAIT(?, 0)",
-		    p, 1, &r, &found);
-		if (rc != TG_STORE_OK) {
-			/* Not a MariaDB replica we can compare with: give up
-			 * for a while rather than guess. */
-			snprintf(why, sizeof why, "cannot compare GTID "
-			    "positions with the read endpoint: %.200s",
-			    tg_store_error(s->rd));
-			move(s, TG_STORE_PRIMARY, why);
-			s->next_look_ms = tg_store_now_ms() +
-			    30 * TG_STORE_STEER_MS;
-			return;
-		}
-		if (!found || r != 0)
-			return;
-	}
-	move(s, TG_STORE_REPLICA, "read endpoint has caught up with the "
-	    "primary");
-}
-
-/*
- * While the feed reads the replica: is it too far behind?  A feed id the
- * primary had at lag_since_ms that the replica still lacks
- * db_read_max_lag seconds later means a lag of at least that much.
- * Returns 0 when it moved the route to PRIMARY.
- */
-static int
-watch_lag(struct tg_store *s, long long t)
-{
-	char why[sizeof s->why];
-	long long rid, pid;
-
-	if (newest_feed(s->rd, &rid) != TG_STORE_OK) {
-		snprintf(why, sizeof why, "read endpoint failed: %.250s",
-		    tg_store_error(s->rd));
-		move(s, TG_STORE_PRIMARY, why);
-		return 0;
-	}
-	if (s->lag_id != 0 && rid >= s->lag_id)
-		s->lag_id = 0;
-	if (s->lag_id == 0) {
-		/* The primary may be down: then nothing to compare with. */
-		if (newest_feed(s, &pid) == TG_STORE_OK && pid > rid) {
-			s->lag_id = pid;
-			s->lag_since_ms = t;
-		}
-		return 1;
-	}
-	if (t - s->lag_since_ms > (long long)s->cfg.db_read_max_lag * 1000) {
-		snprintf(why, sizeof why, "read endpoint is more than %u s "
-		    "behind the primary (db_read_max_lag)",
-		    s->cfg.db_read_max_lag);
-		move(s, TG_STORE_PRIMARY, why);
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * PRIMARY -> CATCHUP when the replica answers.  The primary's position is
- * read now, after the last feed read from the primary and before the
- * first from the replica, so it covers every row the feed has applied.
- */
-static void
-try_replica(struct tg_store *s)
-{
-	long long id;
-	int rc;
-
-	if (newest_feed(s->rd, &id) != TG_STORE_OK) {
-		/* Still down: look again later, and later. */
-		s->look_backoff_ms = s->look_backoff_ms < TG_STORE_STEER_MS ?
-		    TG_STORE_STEER_MS : s->look_backoff_ms * 2;
-		if (s->look_backoff_ms > TG_STORE_STEER_MAX_MS)
-			s->look_backoff_ms = TG_STORE_STEER_MAX_MS;
-		s->next_look_ms = tg_store_now_ms() + s->look_backoff_ms;
-		return;
-	}
-	s->look_backoff_ms = 0;
-	free(s->catchup_gtid);
-	s->catchup_gtid = NULL;
-	rc = tg_store_query_rows(s, "SELECT @@gtid_binlog_pos, (SELECT "
-	    "COALESCE(MAX(id), 0) FROM change_feed)", NULL, 0, 2,
-	    position_row, s);
-	if (rc != TG_STORE_OK || s->catchup_gtid == NULL)
-		return;
-	move(s, TG_STORE_CATCHUP, "read endpoint answers again; waiting "
-	    "until it has caught up with the primary");
-	check_caught_up(s);
-}
-
-/* The steering store's look around, before each of its reads. */
-static void
-steer(struct tg_store *s)
-{
-	long long t = tg_store_now_ms();
-
-	if (t < s->next_look_ms)
-		return;
-	s->next_look_ms = t + TG_STORE_STEER_MS;
-	switch (tg_store_route_state(s->route, NULL)) {
-	case TG_STORE_PRIMARY:
-		try_replica(s);
-		break;
-	case TG_STORE_CATCHUP:
-		if (watch_lag(s, t))
-			check_caught_up(s);
-		break;
-	case TG_STORE_REPLICA:
-		(void)watch_lag(s, t);
-		break;
-	}
-}
-
-/*
- * Runs the read fn where the route says (store.h): the replica, or the
- * primary when the route says so or the replica fails.
- */
-int
-tg_store_route_read(struct tg_store *s, tg_store_read_fn fn, void *arg)
-{
-	enum tg_store_source src;
-	char why[sizeof s->why], prim[sizeof s->err];
-	int rc, tried = 0;
-
-	if (s->rd == NULL)
-		return fn(s, arg);
-	if (s->steer)
-		steer(s);
-	src = tg_store_route_state(s->route, NULL);
-	if (src == TG_STORE_REPLICA || (src == TG_STORE_CATCHUP && s->steer)) {
-		if ((rc = fn(s->rd, arg)) >= 0)
-			return rc;
-		tried = 1;
-		if (s->steer) {
-			snprintf(why, sizeof why, "read endpoint failed: "
-			    "%.250s", tg_store_error(s->rd));
-			move(s, TG_STORE_PRIMARY, why);
-		}
-	}
-	rc = fn(s, arg);
-	if (rc < 0 && tried) {
-		snprintf(prim, sizeof prim, "%s", s->err);
-		snprintf(s->err, sizeof s->err, "%.240s; read endpoint: %.240s",
-		    prim, tg_store_error(s->rd));
-	}
-	return rc;
 }

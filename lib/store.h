@@ -136,10 +136,10 @@ enum tg_store_source tg_store_route_state(const struct tg_store_route *rt,
 	    unsigned *generation);
 
 /* "replica", "primary", "primary (replica catching up)". */
-const char *tg_store_source_str(enum tg_store_source src);
+const char *tg_store_route_source_str(enum tg_store_source src);
 
 /* Whether cfg names a read endpoint (db_read_host or db_read_socket). */
-int	tg_store_has_read_endpoint(const struct tg_config *cfg);
+int	tg_store_route_has_read_endpoint(const struct tg_config *cfg);
 
 /*
  * A reader store for cfg following rt; with steer, the one store of the
@@ -147,7 +147,7 @@ int	tg_store_has_read_endpoint(const struct tg_config *cfg);
  * NULL or no read endpoint in cfg, a plain store.  NULL on ENOMEM.  Free
  * with tg_store_free (before rt).
  */
-struct tg_store *tg_store_new_reader(const struct tg_config *cfg,
+struct tg_store *tg_store_route_new_reader(const struct tg_config *cfg,
 	    struct tg_store_route *rt, int steer);
 
 /*

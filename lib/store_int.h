@@ -48,6 +48,8 @@ enum mark {
 	M_COUNT
 };
 
+struct tg_store_reader;		/* store_route.c */
+
 /*
  * One connection with its prepared statements.  A thread owns it, and it
  * is never shared.
@@ -66,17 +68,9 @@ struct tg_store {
 	unsigned long long	 mark_rows;	/* rows that INSERT made */
 	int			 unconfirmed;	/* tg_store_unconfirmed */
 	char			 warn[400];	/* tg_store_take_warning */
-	/* A reader (tg_store_new_reader); rd is NULL for a plain store. */
-	struct tg_store		*rd;		/* the read endpoint */
-	struct tg_store_route	*route;
-	int			 steer;
-	long long		 next_look_ms;	/* steering: see steer() */
-	long long		 look_backoff_ms;	/* while rd is down */
-	char			*catchup_gtid;	/* primary's at CATCHUP */
-	long long		 catchup_feed;	/* its newest feed id then */
-	long long		 lag_id;	/* a primary feed id ... */
-	long long		 lag_since_ms;	/* ... seen then, not yet on rd */
-	char			 why[300];
+	/* The read routing of a reader store (store_route.c); NULL for a
+	 * plain one.  Owned. */
+	struct tg_store_reader	*reader;
 };
 
 /* A statement parameter. */
@@ -104,7 +98,7 @@ tg_store_pstr(const char *s)
 
 /* A result column, always fetched as bytes. */
 struct col {
-	char		*buf;	/* malloc'd, NUL-terminated; NULL for SQL NULL */
+	char		*buf;	/* malloc'd, NUL-ended; NULL for SQL NULL */
 	unsigned long	 len;
 	my_bool		 is_null;
 	my_bool		 error;
@@ -193,6 +187,9 @@ typedef int (*tg_store_read_fn)(struct tg_store *s, void *arg);
 /* Runs fn where s's route says (store.h); on a plain store, on s. */
 int	tg_store_route_read(struct tg_store *s, tg_store_read_fn fn,
 	    void *arg);
+/* tg_store_connect of a reader store: the endpoint its reads go to now. */
+int	tg_store_route_connect(struct tg_store *s);
+void	tg_store_route_reader_free(struct tg_store_reader *r);	/* r: NULL ok */
 
 /* --- store_role.c: the users' copy of their role permissions ---------- */
 
