@@ -153,7 +153,7 @@ soak: deps
 FUZZ_CC   ?= clang
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
-FUZZ_LIB  := $(filter-out lib/store.c lib/verify.c lib/feed.c,$(LIB_SRC))
+FUZZ_LIB  := $(filter-out lib/store%.c lib/verify.c lib/feed.c,$(LIB_SRC))
 FUZZ_TIME ?= 60
 FUZZ_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

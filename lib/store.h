@@ -5,6 +5,22 @@
  * connection with its prepared statements: a thread owns it, and it is
  * never shared.  Every statement is prepared; values never travel inside
  * SQL text.
+ *
+ * The module is one file per role, OpenBSD httpd style: the file name is
+ * the prefix of what it exports, and the prototypes below are grouped by
+ * file.
+ *
+ *   store.c          the connection, statements, errors, transactions
+ *   store_route.c    read routing between a primary and a replica
+ *   store_migrate.c  the schema migrations
+ *   store_user.c     users
+ *   store_role.c     roles and the users' copy of their permissions
+ *   store_audit.c    the audit log
+ *   store_token.c    tokens: lookup, changes, pages, last use
+ *   store_feed.c     the change feed and the authorizers' progress
+ *   store_prune.c    retention
+ *
+ * store_int.h is what those files share, and nothing else includes it.
  */
 #ifndef TG_STORE_H
 #define TG_STORE_H
@@ -14,6 +30,8 @@
 
 #include "config.h"
 #include "policy.h"
+
+/* --- store.c: the connection ------------------------------------------- */
 
 enum tg_store_rc {
 	TG_STORE_OK = 0,
@@ -31,40 +49,6 @@ enum tg_store_rc {
 };
 
 struct tg_store;
-
-/* One audit record.  Borrowed strings; NULL means SQL NULL. */
-/*
- * The longest audit detail stored; a longer one, or one that is not
- * printable UTF-8, is stored as tg_names_clean() makes it.
- */
-#define TG_STORE_DETAIL_MAX	2048
-
-struct tg_audit {
-	const char	*actor;		/* acting user name */
-	const char	*actor_token_id;
-	const char	*via;		/* "api_token", "session", "cli" */
-	const char	*secret;	/* "current", "previous" or NULL */
-	const char	*action;	/* "token.create", ... */
-	const char	*target_token_id;
-	const char	*target_user;
-	const char	*outcome;	/* "ok", "denied", "error", ... */
-	const char	*remote_addr;
-	const char	*detail;
-};
-
-/* A token to insert.  Borrowed; lists are '\n'-separated, validated. */
-struct tg_new_token {
-	const char		*id;
-	const unsigned char	*hash;		/* TG_HMAC_LEN bytes */
-	const char		*user;
-	const char		*name;
-	const char		*permissions;
-	const char		*api_rules;
-	const char		*resource_rules;
-	const char		*cidrs;
-	const char		*environments;
-	int64_t			 created_at, expires_at;
-};
 
 /*
  * Must be called once, before any thread uses the store
@@ -84,15 +68,44 @@ struct tg_store *tg_store_new(const struct tg_config *cfg);
 void	tg_store_free(struct tg_store *s);	/* s may be NULL */
 
 /* Connects now if not connected.  TG_STORE_OK or TG_STORE_UNAVAILABLE.
- * A reader (below) connects the endpoint its reads go to now. */
+ * A reader (store_route.c) connects the endpoint its reads go to now. */
 int	tg_store_connect(struct tg_store *s);
 
 /*
- * --- read routing: the authorizer with a read endpoint (db_read_*) ------
+ * Checks that the database answers now (a connection that looks open may
+ * have died since its last use).  TG_STORE_OK or an error code.
+ */
+int	tg_store_ping(struct tg_store *s);
+
+/* The last error, without secrets.  Owned by s; valid until next call. */
+const char *tg_store_error(const struct tg_store *s);
+
+/*
+ * Copies into buf (size n) a warning the caller should log, and clears
+ * it: set when a commit whose answer was lost was then found to have
+ * committed, so the call returned TG_STORE_OK.  Returns 1 when there was
+ * one, 0 (buf "") when not.  The text holds no secret.
+ */
+int	tg_store_take_warning(struct tg_store *s, char *buf, size_t n);
+
+/*
+ * After a call that changes what tokens may do and waits for the
+ * authorizers (user enable/disable, role grant/revoke/refresh, token
+ * update, rotate, revoke): how many live authorizer processes had not
+ * confirmed applying the change when the wait (TG_STORE_SYNC_MS) ended.
+ * 0: all confirmed (or nothing to wait for); -1: the wait itself failed,
+ * so nothing is confirmed.  The change is committed either way.  Reset
+ * by the next change made with s.  See tg_store_feed_wait.
+ */
+int	tg_store_unconfirmed(const struct tg_store *s);
+#define TG_STORE_SYNC_MS	1500
+
+/*
+ * --- store_route.c: the authorizer with a read endpoint (db_read_*) ----
  *
  * A reader store is a primary store (db_*) with a second connection to
- * the read endpoint.  Its reads, tg_store_token_lookup, tg_store_feed_max and
- * tg_store_feed_read, go where a route says; every other call, writes
+ * the read endpoint.  Its reads, tg_store_token_lookup, tg_store_feed_max
+ * and tg_store_feed_read, go where a route says; every other call, writes
  * included (tg_store_token_clear_prev, tg_store_feed_report,
  * tg_store_token_touch), goes to the primary.
  *
@@ -156,22 +169,7 @@ struct tg_store *tg_store_route_new_reader(const struct tg_config *cfg,
  */
 const char *tg_store_route_why(const struct tg_store *s);
 
-/*
- * Checks that the database answers now (a connection that looks open may
- * have died since its last use).  TG_STORE_OK or an error code.
- */
-int	tg_store_ping(struct tg_store *s);
-
-/* The last error, without secrets.  Owned by s; valid until next call. */
-const char *tg_store_error(const struct tg_store *s);
-
-/*
- * Copies into buf (size n) a warning the caller should log, and clears
- * it: set when a commit whose answer was lost was then found to have
- * committed, so the call returned TG_STORE_OK.  Returns 1 when there was
- * one, 0 (buf "") when not.  The text holds no secret.
- */
-int	tg_store_take_warning(struct tg_store *s, char *buf, size_t n);
+/* --- store_migrate.c: the schema --------------------------------------- */
 
 /*
  * Applies every compiled-in migration newer than the recorded version, in
@@ -179,49 +177,12 @@ int	tg_store_take_warning(struct tg_store *s, char *buf, size_t n);
  */
 int	tg_store_migrate(struct tg_store *s, unsigned *from, unsigned *to);
 
-/* Reads a token, its owner and the owner's current role permissions.
- * On TG_STORE_OK rec is filled and must be released with tg_record_free.
- * A lost connection is retried once on a fresh one. */
-int	tg_store_token_lookup(struct tg_store *s, const char *id,
-	    struct tg_record *rec);
+/* --- store_user.c: users ----------------------------------------------- */
 
 int	tg_store_user_add(struct tg_store *s, const char *name,
 	    const char *const *roles, size_t nroles);
 int	tg_store_user_set_enabled(struct tg_store *s, const char *name,
 	    int enabled);
-/* Grants (grant=1) or revokes permissions of a role; granting creates the
- * role when it does not exist. */
-int	tg_store_role_change(struct tg_store *s, const char *role,
-	    const char *const *perms, size_t n, int grant);
-/*
- * Rewrites each user's copy of its role permissions (users.role_permissions,
- * what the token lookup reads) that differs from user_roles and
- * role_permissions, feeding the change to the authorizers.  *changed is
- * the number of users rewritten.  Only needed after editing those tables
- * by hand: tokengate's own changes keep the copy in step.
- */
-int	tg_store_role_refresh(struct tg_store *s, unsigned long long *changed);
-
-/* Inserts t and its audit record in one transaction.  NOT_FOUND when the
- * user does not exist, CONFLICT when the id is taken. */
-int	tg_store_token_insert(struct tg_store *s, const struct tg_new_token *t,
-	    const struct tg_audit *a);
-
-/* Revokes id (idempotent: an already revoked token stays revoked with its
- * first time) and writes the audit record in the same transaction. */
-int	tg_store_token_revoke(struct tg_store *s, const char *id, int64_t now,
-	    const struct tg_audit *a);
-
-/* Calls fn for each token of user (NULL: every user), newest first.  rec is
- * valid only during the call.  A non-zero return from fn stops the walk. */
-typedef int (*tg_store_row_fn)(void *arg, const struct tg_record *rec);
-int	tg_store_token_list(struct tg_store *s, const char *user,
-	    tg_store_row_fn fn, void *arg);
-
-/* Writes one audit record on its own. */
-int	tg_store_audit(struct tg_store *s, const struct tg_audit *a);
-
-/* --- for the token API ------------------------------------------------ */
 
 /*
  * A user as the API sees a caller or an owner.  roles and permissions are
@@ -239,6 +200,127 @@ struct tg_store_user {
 int	tg_store_user_get(struct tg_store *s, const char *name,
 	    struct tg_store_user *u);
 void	tg_store_user_free(struct tg_store_user *u);	/* u may be NULL */
+
+/* --- store_role.c: roles ----------------------------------------------- */
+
+/* Grants (grant=1) or revokes permissions of a role; granting creates the
+ * role when it does not exist. */
+int	tg_store_role_change(struct tg_store *s, const char *role,
+	    const char *const *perms, size_t n, int grant);
+/*
+ * Rewrites each user's copy of its role permissions (users.role_permissions,
+ * what the token lookup reads) that differs from user_roles and
+ * role_permissions, feeding the change to the authorizers.  *changed is
+ * the number of users rewritten.  Only needed after editing those tables
+ * by hand: tokengate's own changes keep the copy in step.
+ */
+int	tg_store_role_refresh(struct tg_store *s, unsigned long long *changed);
+
+/* --- store_audit.c: the audit log -------------------------------------- */
+
+/*
+ * The longest audit detail stored; a longer one, or one that is not
+ * printable UTF-8, is stored as tg_names_clean() makes it.
+ */
+#define TG_STORE_DETAIL_MAX	2048
+
+/* One audit record.  Borrowed strings; NULL means SQL NULL. */
+struct tg_audit {
+	const char	*actor;		/* acting user name */
+	const char	*actor_token_id;
+	const char	*via;		/* "api_token", "session", "cli" */
+	const char	*secret;	/* "current", "previous" or NULL */
+	const char	*action;	/* "token.create", ... */
+	const char	*target_token_id;
+	const char	*target_user;
+	const char	*outcome;	/* "ok", "denied", "error", ... */
+	const char	*remote_addr;
+	const char	*detail;
+};
+
+/* Writes one audit record on its own. */
+int	tg_store_audit(struct tg_store *s, const struct tg_audit *a);
+
+/* Which audit records tg_store_audit_page() returns, newest first. */
+struct tg_store_audit_filter {
+	const char	*user;		/* actor or target user, or NULL */
+	const char	*token;		/* actor or target token id, or NULL */
+	const char	*action;	/* or NULL */
+	int64_t		 since;		/* at >= since; 0: no bound */
+	int64_t		 until;		/* at < until; 0: no bound */
+	uint64_t	 before_id;	/* cursor: id < before_id; 0: none */
+	unsigned	 limit;
+};
+
+/* One audit record as read back; strings are NULL for SQL NULL. */
+struct tg_store_audit_row {
+	uint64_t	 id;
+	int64_t		 at;		/* unix time, seconds */
+	struct tg_audit	 a;
+};
+
+/* Calls fn for each record; rows are valid only during the call, and a
+ * non-zero return from fn stops the walk. */
+typedef int (*tg_store_audit_fn)(void *arg,
+	    const struct tg_store_audit_row *row);
+int	tg_store_audit_page(struct tg_store *s,
+	    const struct tg_store_audit_filter *f, tg_store_audit_fn fn,
+	    void *arg);
+
+/* One authorizer decision for the audit log (fixed size, copied). */
+struct tg_store_decision {
+	int64_t	at_us;			/* unix microseconds */
+	int	status;
+	char	token_id[TG_TOKEN_ID_LEN + 1];	/* "" when not parsed */
+	char	user[TG_USER_MAX + 1];		/* "" when unknown */
+	char	reason[32];
+	char	addr[46];
+	char	method[16];
+	char	path[208];
+};
+
+/* Writes n decisions to audit_log in one transaction (via "api_token",
+ * action "authz.allow" or "authz.deny", outcome the reason code). */
+int	tg_store_audit_decisions(struct tg_store *s,
+	    const struct tg_store_decision *r, size_t n);
+
+/* --- store_token.c: tokens --------------------------------------------- */
+
+/* Reads a token, its owner and the owner's current role permissions.
+ * On TG_STORE_OK rec is filled and must be released with tg_record_free.
+ * A lost connection is retried once on a fresh one. */
+int	tg_store_token_lookup(struct tg_store *s, const char *id,
+	    struct tg_record *rec);
+
+/* A token to insert.  Borrowed; lists are '\n'-separated, validated. */
+struct tg_new_token {
+	const char		*id;
+	const unsigned char	*hash;		/* TG_HMAC_LEN bytes */
+	const char		*user;
+	const char		*name;
+	const char		*permissions;
+	const char		*api_rules;
+	const char		*resource_rules;
+	const char		*cidrs;
+	const char		*environments;
+	int64_t			 created_at, expires_at;
+};
+
+/* Inserts t and its audit record in one transaction.  NOT_FOUND when the
+ * user does not exist, CONFLICT when the id is taken. */
+int	tg_store_token_insert(struct tg_store *s, const struct tg_new_token *t,
+	    const struct tg_audit *a);
+
+/* Revokes id (idempotent: an already revoked token stays revoked with its
+ * first time) and writes the audit record in the same transaction. */
+int	tg_store_token_revoke(struct tg_store *s, const char *id, int64_t now,
+	    const struct tg_audit *a);
+
+/* Calls fn for each token of user (NULL: every user), newest first.  rec is
+ * valid only during the call.  A non-zero return from fn stops the walk. */
+typedef int (*tg_store_row_fn)(void *arg, const struct tg_record *rec);
+int	tg_store_token_list(struct tg_store *s, const char *user,
+	    tg_store_row_fn fn, void *arg);
 
 /*
  * Which tokens tg_store_token_page() returns, newest first (creation time
@@ -310,33 +392,19 @@ int	tg_store_token_rotate(struct tg_store *s, const char *id,
 int	tg_store_token_clear_prev(struct tg_store *s, const char *id,
 	    const unsigned char hash[TG_HMAC_LEN]);
 
-/* Which audit records tg_store_audit_page() returns, newest first. */
-struct tg_store_audit_filter {
-	const char	*user;		/* actor or target user, or NULL */
-	const char	*token;		/* actor or target token id, or NULL */
-	const char	*action;	/* or NULL */
-	int64_t		 since;		/* at >= since; 0: no bound */
-	int64_t		 until;		/* at < until; 0: no bound */
-	uint64_t	 before_id;	/* cursor: id < before_id; 0: none */
-	unsigned	 limit;
+/* One "token was used" note for the write-behind.  Borrowed strings. */
+struct tg_store_use {
+	const char	*id;
+	const char	*addr;
+	int64_t		 at;
 };
 
-/* One audit record as read back; strings are NULL for SQL NULL. */
-struct tg_store_audit_row {
-	uint64_t	 id;
-	int64_t		 at;		/* unix time, seconds */
-	struct tg_audit	 a;
-};
+/* Writes last_used_at / last_used_ip for n tokens in one transaction,
+ * never moving a token's last use backwards. */
+int	tg_store_token_touch(struct tg_store *s,
+	    const struct tg_store_use *u, size_t n);
 
-/* Calls fn for each record; rows are valid only during the call, and a
- * non-zero return from fn stops the walk. */
-typedef int (*tg_store_audit_fn)(void *arg,
-	    const struct tg_store_audit_row *row);
-int	tg_store_audit_page(struct tg_store *s,
-	    const struct tg_store_audit_filter *f, tg_store_audit_fn fn,
-	    void *arg);
-
-/* --- the change feed and write-behind (the authorizer's side) --------- */
+/* --- store_feed.c: the change feed (the authorizer's side) ------------- */
 
 /* Called for each feed row: id, kind ("token" or "user"), ref. */
 typedef void (*tg_store_feed_fn)(void *arg, uint64_t id, const char *kind,
@@ -389,17 +457,7 @@ int	tg_store_feed_forget(struct tg_store *s, const char *process);
 int	tg_store_feed_wait(struct tg_store *s, unsigned timeout_ms,
 	    uint64_t lo, uint64_t hi, int *behind);
 
-/*
- * After a call that changes what tokens may do and waits for the
- * authorizers (user enable/disable, role grant/revoke/refresh, token
- * update, rotate, revoke): how many live authorizer processes had not
- * confirmed applying the change when the wait (TG_STORE_SYNC_MS) ended.
- * 0: all confirmed (or nothing to wait for); -1: the wait itself failed,
- * so nothing is confirmed.  The change is committed either way.  Reset
- * by the next change made with s.
- */
-int	tg_store_unconfirmed(const struct tg_store *s);
-#define TG_STORE_SYNC_MS	1500
+/* --- store_prune.c: retention ------------------------------------------ */
 
 /*
  * Retention (tg_store_prune): what to delete, in batches of batch rows
@@ -432,34 +490,5 @@ struct tg_store_prune {
  * TG_STORE_OK at once with p->skipped set.  A TG_STORE_* code.
  */
 int	tg_store_prune(struct tg_store *s, struct tg_store_prune *p);
-
-/* One authorizer decision for the audit log (fixed size, copied). */
-struct tg_store_decision {
-	int64_t	at_us;			/* unix microseconds */
-	int	status;
-	char	token_id[TG_TOKEN_ID_LEN + 1];	/* "" when not parsed */
-	char	user[TG_USER_MAX + 1];		/* "" when unknown */
-	char	reason[32];
-	char	addr[46];
-	char	method[16];
-	char	path[208];
-};
-
-/* Writes n decisions to audit_log in one transaction (via "api_token",
- * action "authz.allow" or "authz.deny", outcome the reason code). */
-int	tg_store_audit_decisions(struct tg_store *s,
-	    const struct tg_store_decision *r, size_t n);
-
-/* One "token was used" note for the write-behind.  Borrowed strings. */
-struct tg_store_use {
-	const char	*id;
-	const char	*addr;
-	int64_t		 at;
-};
-
-/* Writes last_used_at / last_used_ip for n tokens in one transaction,
- * never moving a token's last use backwards. */
-int	tg_store_token_touch(struct tg_store *s, const struct tg_store_use *u,
-	    size_t n);
 
 #endif /* TG_STORE_H */

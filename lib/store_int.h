@@ -115,7 +115,7 @@ struct sql {
 	int	overflow;	/* a fragment did not fit: do not run it */
 };
 
-/* --- store.c: the connection and its statements ----------------------- */
+/* --- store.c: the connection and its statements ------------------------ */
 
 long long	tg_store_now_ms(void);	/* CLOCK_MONOTONIC */
 /* Connects s if it is not connected (after the backoff). */
@@ -180,7 +180,7 @@ int	tg_store_commit(struct tg_store *s);
 int	tg_store_commit_synced(struct tg_store *s);
 void	tg_store_rollback(struct tg_store *s);
 
-/* --- store_route.c: reads routed between replica and primary ---------- */
+/* --- store_route.c: reads routed between replica and primary ----------- */
 
 /* A read that tg_store_route_read runs on one connection or the other. */
 typedef int (*tg_store_read_fn)(struct tg_store *s, void *arg);
@@ -191,7 +191,7 @@ int	tg_store_route_read(struct tg_store *s, tg_store_read_fn fn,
 int	tg_store_route_connect(struct tg_store *s);
 void	tg_store_route_reader_free(struct tg_store_reader *r);	/* r: NULL ok */
 
-/* --- store_role.c: the users' copy of their role permissions ---------- */
+/* --- store_role.c: the users' copy of their role permissions ----------- */
 
 /* The id of role; with create, a missing role is inserted (marked). */
 int	tg_store_role_id(struct tg_store *s, const char *role, long long *id,
@@ -199,7 +199,7 @@ int	tg_store_role_id(struct tg_store *s, const char *role, long long *id,
 /* Rewrites users.role_permissions of user_id from its roles. */
 int	tg_store_role_refresh_user(struct tg_store *s, long long user_id);
 
-/* --- store_feed.c: the feed rows a change writes in its transaction --- */
+/* --- store_feed.c: the feed rows a change writes in its transaction ---- */
 
 int	tg_store_feed_add_token(struct tg_store *s, const char *id);
 int	tg_store_feed_add_user(struct tg_store *s, long long user_id);
