@@ -65,9 +65,12 @@
 #   tg_check_match NAME ERE ACTUAL    |  assertions, "ok - NAME" or
 #   tg_check_true NAME CMD [ARG...]   |  "not ok - NAME (...)"
 #   tg_check_status NAME STATUS       |  (the last reply's status)
-#   tg_check_json NAME FILTER VALUE   |  (jq -r FILTER of the last body)
+#   tg_check_json NAME FILTER VALUE [FILE]  (jq -r FILTER of the last body)
 #   tg_check_reply NAME STATUS [JQ]   |  (status, and JQ true of the body)
 #   tg_check_error NAME STATUS CODE [FIELD]  (tokengate's error shape)
+#   tg_check_line NAME LINE [FILE]    |  (a whole line of the last body)
+#   tg_check_gate NAME URL TOKEN STATUS [REASON]  (GET through a server:
+#                                     |  status, reason, backend reached)
 #   tg_pass NAME / tg_fail NAME WHY   |  (a verdict reached by other means)
 #   tg_skip NAME REASON              /
 #   tg_summary                       print "N passed, N failed"; status
@@ -987,13 +990,13 @@ tg_check_status() {
 }
 
 #
-# tg_check_json NAME FILTER VALUE: jq -r FILTER of the last body is VALUE
-# (a body that is not JSON fails).  A predicate is VALUE true:
+# tg_check_json NAME FILTER VALUE [FILE]: jq -r FILTER of the last body
+# (or of FILE) is VALUE (a body that is not JSON fails).  A predicate is VALUE true:
 #	tg_check_json "me" '.user == "alice" and (.roles | index("member"))' true
 #
 tg_check_json() {
 	local got
-	if ! got=$(jq -r "$2" "$TG_BODY" 2>&1); then
+	if ! got=$(jq -r "$2" "${4:-$TG_BODY}" 2>&1); then
 		tg_fail "$1" "jq $2: $(tg__short "$got"); $(tg__reply)"
 	elif [ "$got" = "$3" ]; then
 		tg_pass "$1"
@@ -1032,6 +1035,38 @@ tg_check_error() {
 	else
 		tg_fail "$1" "expected $want, got $(tg__reply)"
 	fi
+}
+
+#
+# tg_check_line NAME LINE [FILE]: FILE (default: the last body; CRs
+# removed) has LINE as a whole line, e.g. the echo backend's
+# "REMOTE_USER=alice".
+#
+tg_check_line() {
+	if tr -d '\r' <"${3:-$TG_BODY}" | grep -qxF -- "$2"; then
+		tg_pass "$1"
+	else
+		tg_fail "$1" "no line $(tg__short "$2") in $(tg__short "$(tr -d '\r' <"${3:-$TG_BODY}")")"
+	fi
+}
+
+#
+# tg_check_gate NAME URL TOKEN STATUS [REASON]: one GET of URL through a
+# web server with the authorizer in front, with "Authorization: Bearer
+# TOKEN" (none when TOKEN is empty).  Checks "NAME: status" and, when
+# REASON is given, "NAME: reason" (the authorizer's JSON body passed on:
+# .reason); a denial also "NAME: backend not reached" (no FCGI_ROLE= line
+# of tests/tools/echo-backend in the body).
+#
+tg_check_gate() {
+	local name=$1 url=$2 tok=$3 want=$4 reason=${5:-}
+	local -a h=()
+	[ -n "$tok" ] && h=(-H "Authorization: Bearer $tok")
+	tg_http GET "$url" "${h[@]}"
+	tg_check_status "$name: status" "$want"
+	[ -z "$reason" ] || tg_check_json "$name: reason" .reason "$reason"
+	[ "$want" = 200 ] ||
+	    tg_check_absent "$name: backend not reached" "$(tg_body)" "FCGI_ROLE="
 }
 
 # tg_skip NAME REASON: a check that cannot run here (not counted).
