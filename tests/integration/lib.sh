@@ -822,19 +822,22 @@ tg_nginx_start() {
 # tg_http METHOD URL [CURL ARGS...]: sends one request (10 s timeout) and
 # sets TG_STATUS (the status code, 000 when no answer), TG_HEADERS and
 # TG_BODY (files holding the response headers and body; the next tg_http
-# overwrites them).
+# or tg_fcgi overwrites them).  TG_REPLY=NAME (default "last") names the
+# files $TG_DIR/NAME.*: a request made in the background, or in $(...)
+# between a request and its checks, takes a name of its own.
 #
 tg_http() {
 	local method=$1 url=$2
 	shift 2
-	TG_HEADERS=$TG_DIR/last.headers
-	TG_BODY=$TG_DIR/last.body
+	TG_HEADERS=$TG_DIR/${TG_REPLY:-last}.headers
+	TG_BODY=$TG_DIR/${TG_REPLY:-last}.body
 	: >"$TG_HEADERS"
 	: >"$TG_BODY"
 	local -a m=(-X "$method")
 	[ "$method" = HEAD ] && m=(--head)
 	TG_STATUS=$(curl -sS --max-time 10 "${m[@]}" -o "$TG_BODY" \
-	    -D "$TG_HEADERS" -w '%{http_code}' "$@" "$url" 2>"$TG_DIR/last.curl")
+	    -D "$TG_HEADERS" -w '%{http_code}' "$@" "$url" \
+	    2>"$TG_DIR/${TG_REPLY:-last}.curl")
 	[ -n "$TG_STATUS" ] || TG_STATUS=000
 }
 
@@ -861,15 +864,17 @@ tg_header() {
 # tests/tools/fcgi-client --connect CONNECT ARG... (--role, --param,
 # --param-x, --stdin-body ...; the plain build's client when there is one,
 # so that a sanitizer build tests the programs rather than the client) and
-# sets TG_STATUS, TG_HEADERS and TG_BODY as tg_http does: TG_STATUS is the
-# reply's Status header, 000 when there is none (or no reply at all).
-# TG_FCGI_RC is the client's exit status (0: the request ended cleanly).
+# sets TG_STATUS, TG_HEADERS and TG_BODY as tg_http does (TG_REPLY too):
+# TG_STATUS is the reply's Status header, 000 when there is none (or no
+# reply at all).  TG_FCGI_RC is the client's exit status (0: the request
+# ended cleanly).
 #
 tg_fcgi() {
-	local raw=$TG_DIR/last.fcgi
-	TG_HEADERS=$TG_DIR/last.headers
-	TG_BODY=$TG_DIR/last.body
-	"$(tg_fcgi_client)" --connect "$@" >"$raw" 2>"$TG_DIR/last.fcgi.err"
+	local raw=$TG_DIR/${TG_REPLY:-last}.fcgi
+	TG_HEADERS=$TG_DIR/${TG_REPLY:-last}.headers
+	TG_BODY=$TG_DIR/${TG_REPLY:-last}.body
+	"$(tg_fcgi_client)" --connect "$@" >"$raw" \
+	    2>"$TG_DIR/${TG_REPLY:-last}.fcgi.err"
 	TG_FCGI_RC=$?
 	# The head ends at the first empty line (CRLF or LF).
 	sed '/^\r\{0,1\}$/q' "$raw" >"$TG_HEADERS"
