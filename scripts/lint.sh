@@ -19,7 +19,8 @@
 #      declarations in inner scopes, which style.md does not want), with
 #      the suppressions of scripts/cppcheck.supp, each with its reason;
 #   5. bash -n on every shell script, since some (the benchmark) are too
-#      slow to run on every change.
+#      slow to run on every change, and shellcheck's errors (-S error;
+#      its warnings are mostly unused variables) when it is installed.
 #
 # Output: "ok - ..." / "not ok - ..." per check, then "N passed, N
 # failed"; the exit status is non-zero when a check failed.
@@ -128,6 +129,12 @@ bad=$(for s in scripts/*.sh tests/*.sh tests/*/*.sh; do
 	bash -n "$s" 2>&1 || echo "$s: bash -n failed"
 done)
 check "bash -n on scripts/ and tests/" "$bad"
+if command -v shellcheck >/dev/null 2>&1; then
+	check "shellcheck -S error on scripts/ and tests/" \
+	    "$(shellcheck -S error scripts/*.sh tests/*.sh tests/*/*.sh 2>&1)"
+else
+	echo "SKIP: shellcheck is not installed"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
