@@ -2,6 +2,9 @@
 #
 #   make          build build/tokengate-authz, build/tokengate-api, build/tokengate
 #   make test     install missing Debian packages (as root), build, run every test
+#                 (the lint first, then the suites: tests/run-all.sh)
+#   make lint     banned calls, the prefix rule, gcc and clang warnings,
+#                 cppcheck (scripts/lint.sh; its own builds in build-lint*/)
 #   make run      install missing packages, start the demo on 127.0.0.1:8080
 #   make asan     the same programs with ASan+UBSan, in build-asan/
 #   make unit     build and run only the unit tests (no server needed)
@@ -170,8 +173,10 @@ fuzz-bins: $(FUZZ_BIN)
 fuzz: deps fuzz-bins
 	@bash tests/fuzz/run.sh $(FUZZ_TIME) $(FUZZ_BIN)
 
+# The lint builds in build-lint/ (gcc) and build-lint-clang/ (clang) with
+# this Makefile's WARN; make test runs it as the first suite of run-all.sh.
 lint:
-	@sh scripts/lint.sh
+	@bash scripts/lint.sh
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-lint build-lint-clang

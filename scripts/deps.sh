@@ -9,7 +9,8 @@ set -eu
 PKGS="build-essential pkg-config libfcgi-dev libmariadb-dev libssl-dev
 libjson-c-dev mariadb-server mariadb-client lighttpd apache2
 libapache2-mod-fcgid curl procps iproute2 valgrind clang libclang-rt-14-dev
-wrk libaprutil1-dbd-mysql spawn-fcgi nginx-light apache2-utils python3"
+wrk libaprutil1-dbd-mysql spawn-fcgi nginx-light apache2-utils python3 jq
+cppcheck shellcheck"
 # More packages for one target (make profile: strace linux-perf).
 PKGS="$PKGS $*"
 

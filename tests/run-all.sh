@@ -2,6 +2,8 @@
 #
 # run-all.sh: runs every test suite in turn and adds up their results.
 #
+#   0. the lint (scripts/lint.sh: banned calls, the prefix rule, gcc and
+#      clang warnings, cppcheck, bash -n), counted like a suite;
 #   1. the unit-test binaries build/tests/test_* (and build-asan/tests/test_*
 #      when the sanitizer build exists), then under valgrind, and the CLI
 #      and both daemons under valgrind with real traffic
@@ -62,6 +64,9 @@ run_suite() {
 	*) results+=("$name: $p passed, $f failed (exit status $rc)") ;;
 	esac
 }
+
+# The lint builds in build-lint*/ of its own and reads only sources.
+run_suite "lint (scripts/lint.sh)" bash scripts/lint.sh
 
 for dir in build build-asan; do
 	for t in "$dir"/tests/test_*; do

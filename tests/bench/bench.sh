@@ -151,9 +151,10 @@ ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "-" && a + 0 >= b + 0) }'; }
 
 # ------------------------------------------------------------- checks
 
-# check URL STATUS [CURL ARGS]: one request before a point is measured;
-# returns 1 (and says so) when the status is not the expected one.
-check() {
+# precheck URL STATUS [CURL ARGS]: one request before a point is measured;
+# returns 1 (and says so) when the status is not the expected one.  Not a
+# test: the benchmark asserts nothing, it leaves the point out.
+precheck() {
 	local url=$1 want=$2
 	shift 2
 	tg_http GET "$url" "$@"
@@ -175,7 +176,7 @@ wrk_point() {
 	shift 4
 	OTHER_PCT=
 	# The brake only answers 429 after some failures.
-	if ! check "$url" "$([ "$want" = 429 ] && echo 401 || echo "$want")" \
+	if ! precheck "$url" "$([ "$want" = 429 ] && echo 401 || echo "$want")" \
 	    "$@"; then
 		row "$key" "$label" - - - "not measured: $url answered $CHECK_GOT"
 		return 0
@@ -213,7 +214,7 @@ wrk_point() {
 	se=$(kv "$out" socket_errors)
 	# wrk only counts answers >= 400: ask once more that it is still the
 	# expected refusal (not the brake's 429, say).
-	if [ "$want" != 200 ] && ! check "$url" "$want" "$@"; then
+	if [ "$want" != 200 ] && ! precheck "$url" "$want" "$@"; then
 		note="after the point the answer was $CHECK_GOT"
 	fi
 	if [ "$want" = 200 ] && [ "$((he + se))" -ne 0 ]; then
@@ -273,6 +274,7 @@ tg_mariadb_init "$TG_DIR/db"
 tg_mariadb_start "$TG_DIR/db"
 CONF=$TG_DIR/tokengate.conf
 tg_write_config "$CONF"
+# The copied CLI (not tg_cli, which runs $TG_BUILD's).
 tgc() { "$TG" -c "$CONF" "$@"; }
 tgc migrate >/dev/null || tg_die "migrate failed"
 
@@ -355,16 +357,6 @@ tg_sql "CREATE TABLE bench_basic_users (user VARCHAR(64) NOT NULL PRIMARY KEY,
     tg_die "cannot create the Basic auth users"
 BASIC="Authorization: Basic $(printf 'benchuser:benchpass' | base64)"
 
-# daemon NAME LISTEN CMD...: a FastCGI program on LISTEN, waited for.
-daemon() {
-	local name=$1 listen=$2
-	shift 2
-	tg_start "$name" "$TG_DIR/$name.log" "$@" --listen "$listen"
-	case $listen in
-	/*) tg_wait_socket "$listen" 20 "$TG_LAST_PID" ;;
-	*) tg_wait_port "${listen##*:}" 20 "$TG_LAST_PID" ;;
-	esac || tg_die "$name did not start (see $TG_DIR/$name.log)"
-}
 
 NULL_SOCK=$TG_DIR/null.sock
 NULLFAST_SOCK=$TG_DIR/nullfast.sock
@@ -397,17 +389,17 @@ API_SOCK=$TG_DIR/api.sock
 NULL_ADDR=127.0.0.1:$(tg_free_port)
 NULLFAST_ADDR=127.0.0.1:$(tg_free_port)
 TG_ADDR=127.0.0.1:$(tg_free_port)
-daemon null "$NULL_SOCK" "$NULL"
-daemon nullfast "$NULLFAST_SOCK" "$NULL" --close drain
-daemon null-tcp "$NULL_ADDR" "$NULL"
-daemon nullfast-tcp "$NULLFAST_ADDR" "$NULL" --close drain
-daemon authz "$TG_SOCK" "$AUTHZ" -c "$CONF"
-daemon authz-nocache "$TGOFF_SOCK" "$AUTHZ" -c "$CONF_OFF"
-daemon authz-nobrake "$TGB_SOCK" "$AUTHZ" -c "$CONF_NOBRAKE"
-daemon authz-quiet "$TGQ_SOCK" "$AUTHZ" -c "$CONF_QUIET"
-daemon authz-brake "$TGK_SOCK" "$AUTHZ" -c "$CONF_BRAKE"
-daemon authz-tcp "$TG_ADDR" "$AUTHZ" -c "$CONF"
-daemon api "$API_SOCK" "$API" -c "$CONF"
+tg_daemon null "$NULL_SOCK" "$NULL"
+tg_daemon nullfast "$NULLFAST_SOCK" "$NULL" --close drain
+tg_daemon null-tcp "$NULL_ADDR" "$NULL"
+tg_daemon nullfast-tcp "$NULLFAST_ADDR" "$NULL" --close drain
+tg_daemon authz "$TG_SOCK" "$AUTHZ" -c "$CONF"
+tg_daemon authz-nocache "$TGOFF_SOCK" "$AUTHZ" -c "$CONF_OFF"
+tg_daemon authz-nobrake "$TGB_SOCK" "$AUTHZ" -c "$CONF_NOBRAKE"
+tg_daemon authz-quiet "$TGQ_SOCK" "$AUTHZ" -c "$CONF_QUIET"
+tg_daemon authz-brake "$TGK_SOCK" "$AUTHZ" -c "$CONF_BRAKE"
+tg_daemon authz-tcp "$TG_ADDR" "$AUTHZ" -c "$CONF"
+tg_daemon api "$API_SOCK" "$API" -c "$CONF"
 
 # htdocs DIR: the same small static file at every location.
 htdocs() {
@@ -545,8 +537,9 @@ probe() {
 }
 
 revocation() {
-	local rid=${REVOKE:3:12} t0 t1 st p name pid out lat worst=0 n=0
+	local rid t0 t1 st p name pid out lat worst=0 n=0
 	local bad='' detail='' path proc
+	rid=$(tg_token_id "$REVOKE")
 	say "(8) revocation while load runs"
 	# Load on the lighttpd authorizer and on mod_fcgid (which keeps its
 	# processes up), for longer than the probes can last.
@@ -651,7 +644,7 @@ memory() {
 	else
 		tg_write_config "$conf" log_denials=no $NOBRAKE
 	fi
-	daemon authz-mem "$sock" "$AUTHZ" -c "$conf"
+	tg_daemon authz-mem "$sock" "$AUTHZ" -c "$conf"
 	pid=$TG_LAST_PID
 	"$LOAD" --connect "$sock" --token "$VALID" --requests 100 \
 	    --uri /tg/index.html >/dev/null

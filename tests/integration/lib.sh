@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 #
-# lib.sh: the harness for tokengate's integration tests, the benchmark and
-# `make run`.  Source it from bash:
+# lib.sh: the harness for tokengate's integration tests, the soak, the
+# benchmark and `make run`.  Source it from bash:
 #
 #	. "$(dirname "$0")/lib.sh"
 #	tg_init
@@ -11,7 +11,16 @@
 # Everything runs on 127.0.0.1 on free ports, under one private directory
 # ($TG_DIR, short because unix socket paths are limited to 107 bytes), and
 # everything started through this file is stopped when the script exits.
-# No python: bash, curl, coreutils, ps and awk.  Every wait has a timeout.
+# It needs bash, curl, jq, coreutils, ps and awk, and no python (one suite,
+# test_faults, runs tests/tools/dbproxy.py with python3).  Every wait has a
+# timeout.
+#
+# One vocabulary for every suite: a server is started with its tg_*_start
+# (or tg_daemon for the tokengate programs), a request is sent with tg_http
+# (HTTP) or tg_fcgi (FastCGI), both leaving the reply in TG_STATUS,
+# TG_HEADERS and TG_BODY, JSON is read with jq (tg_json, tg_check_json),
+# and every claim is one tg_check* line that prints "ok - NAME" or
+# "not ok - NAME (...)" and is counted by tg_summary.
 #
 # Functions (details above each one):
 #   tg_init                          private dir, cleanup trap
@@ -22,6 +31,9 @@
 #   tg_start NAME LOG CMD [ARG...]   start a background process, tracked
 #   tg_stop PID|PIDFILE|NAME         stop it (TERM, then KILL after a while)
 #   tg_tool NAME                     print the path of build/tools/NAME
+#   tg_daemon NAME LISTEN CMD [ARG...]  start CMD ARG... --listen LISTEN
+#                                    (a tokengate program), log NAME.log,
+#                                    and wait for its socket or port
 #   tg_null_authz_start NAME LISTEN [ARG...]  \ start the test tools on a
 #   tg_echo_backend_start NAME LISTEN         / socket and wait for it
 #   tg_mariadb_init DIR              create a datadir (only if absent)
@@ -36,14 +48,30 @@
 #   tg_sql_on / tg_sql_admin_on NAME SQL...  the same on instance NAME
 #   tg_write_config FILE [KEY=VALUE...]  write a tokengate config (0600)
 #   tg_config_for_user FILE USER     copy config + key readable by USER
+#   tg_cli [ARG...]                  tokengate -c $TG_CONF ARG...
+#   tg_token_id TOKEN                print the token's id (12 characters)
 #   tg_lighttpd_start                lighttpd with deploy/lighttpd/lighttpd.conf
 #   tg_apache_start authnz|fcgid     Apache with deploy/apache/httpd.conf
 #   tg_nginx_start [NAME]            nginx with deploy/nginx/tokengate.conf
 #   tg_http METHOD URL [CURL ARGS]   request; sets TG_STATUS TG_HEADERS TG_BODY
+#   tg_fcgi CONNECT [CLIENT ARGS]    FastCGI request (tests/tools/fcgi-client);
+#                                    sets TG_STATUS TG_HEADERS TG_BODY
 #   tg_header NAME                   print a header of the last response
+#   tg_body                          print the body of the last response
+#   tg_json FILTER [FILE]            print jq -r FILTER of the last body
 #   tg_check NAME EXPECTED ACTUAL    \
-#   tg_check_contains NAME HAY NEEDLE |  assertions, "ok - NAME" or
-#   tg_check_absent NAME HAY NEEDLE   |  "not ok - NAME (...)"
+#   tg_check_contains NAME HAY NEEDLE |
+#   tg_check_absent NAME HAY NEEDLE   |
+#   tg_check_match NAME ERE ACTUAL    |  assertions, "ok - NAME" or
+#   tg_check_true NAME CMD [ARG...]   |  "not ok - NAME (...)"
+#   tg_check_status NAME STATUS       |  (the last reply's status)
+#   tg_check_json NAME FILTER VALUE [FILE]  (jq -r FILTER of the last body)
+#   tg_check_reply NAME STATUS [JQ]   |  (status, and JQ true of the body)
+#   tg_check_error NAME STATUS CODE [FIELD]  (tokengate's error shape)
+#   tg_check_line NAME LINE [FILE]    |  (a whole line of the last body)
+#   tg_check_gate NAME URL TOKEN STATUS [REASON]  (GET through a server:
+#                                     |  status, reason, backend reached)
+#   tg_pass NAME / tg_fail NAME WHY   |  (a verdict reached by other means)
 #   tg_skip NAME REASON              /
 #   tg_summary                       print "N passed, N failed"; status
 #
@@ -328,16 +356,29 @@ tg_tool() {
 	echo "$bin"
 }
 
+#
+# tg_daemon NAME LISTEN CMD [ARG...]: starts CMD ARG... --listen LISTEN
+# (HOST:PORT or a socket path; the tokengate programs and the test tools
+# take --listen) as NAME with log $TG_DIR/NAME.log, and waits up to
+# TG_DAEMON_WAIT seconds (default 20) for the socket or port; dies when it
+# does not come.  Sets TG_LAST_PID.
+#
+tg_daemon() {
+	local name=$1 listen=$2
+	shift 2
+	tg_start "$name" "$TG_DIR/$name.log" "$@" --listen "$listen"
+	case $listen in
+	*/*) tg_wait_socket "$listen" "${TG_DAEMON_WAIT:-20}" "$TG_LAST_PID" ;;
+	*) tg_wait_port "${listen##*:}" "${TG_DAEMON_WAIT:-20}" "$TG_LAST_PID" ;;
+	esac || tg_die "$name did not start (see $TG_DIR/$name.log)"
+}
+
 # Starts tool $1 as NAME listening on LISTEN (HOST:PORT or /path), waits.
 tg__tool_start() {
 	local tool=$1 name=$2 listen=$3 bin
 	shift 3
 	bin=$(tg_tool "$tool") || return 1
-	tg_start "$name" "$TG_DIR/$name.log" "$bin" --listen "$listen" "$@"
-	case $listen in
-	*/*) tg_wait_socket "$listen" 10 "$TG_LAST_PID" ;;
-	*) tg_wait_port "${listen##*:}" 10 "$TG_LAST_PID" ;;
-	esac || tg_die "$name did not start (see $TG_DIR/$name.log)"
+	TG_DAEMON_WAIT=10 tg_daemon "$name" "$listen" "$bin" "$@"
 }
 
 #
@@ -609,6 +650,14 @@ tg_config_for_user() {
 	echo "$dir/tokengate.conf"
 }
 
+#
+# tg_cli [ARG...]: runs the CLI, $TG_BUILD/tokengate -c $TG_CONF ARG...
+# (TG_CONF: default $TG_DIR/tokengate.conf).  tg_token_id TOKEN: prints
+# the token's id, the 12 characters after its "tg_" prefix.
+#
+tg_cli() { "$TG_BUILD/tokengate" -c "${TG_CONF:-$TG_DIR/tokengate.conf}" "$@"; }
+tg_token_id() { printf '%s' "${1:3:12}"; }
+
 # ---------------------------------------------------------------- servers
 
 tg__htdocs() {
@@ -773,19 +822,22 @@ tg_nginx_start() {
 # tg_http METHOD URL [CURL ARGS...]: sends one request (10 s timeout) and
 # sets TG_STATUS (the status code, 000 when no answer), TG_HEADERS and
 # TG_BODY (files holding the response headers and body; the next tg_http
-# overwrites them).
+# or tg_fcgi overwrites them).  TG_REPLY=NAME (default "last") names the
+# files $TG_DIR/NAME.*: a request made in the background, or in $(...)
+# between a request and its checks, takes a name of its own.
 #
 tg_http() {
 	local method=$1 url=$2
 	shift 2
-	TG_HEADERS=$TG_DIR/last.headers
-	TG_BODY=$TG_DIR/last.body
+	TG_HEADERS=$TG_DIR/${TG_REPLY:-last}.headers
+	TG_BODY=$TG_DIR/${TG_REPLY:-last}.body
 	: >"$TG_HEADERS"
 	: >"$TG_BODY"
 	local -a m=(-X "$method")
 	[ "$method" = HEAD ] && m=(--head)
 	TG_STATUS=$(curl -sS --max-time 10 "${m[@]}" -o "$TG_BODY" \
-	    -D "$TG_HEADERS" -w '%{http_code}' "$@" "$url" 2>"$TG_DIR/last.curl")
+	    -D "$TG_HEADERS" -w '%{http_code}' "$@" "$url" \
+	    2>"$TG_DIR/${TG_REPLY:-last}.curl")
 	[ -n "$TG_STATUS" ] || TG_STATUS=000
 }
 
@@ -807,6 +859,62 @@ tg_header() {
 		}'
 }
 
+#
+# tg_fcgi CONNECT [ARG...]: sends one FastCGI request with
+# tests/tools/fcgi-client --connect CONNECT ARG... (--role, --param,
+# --param-x, --stdin-body ...; the plain build's client when there is one,
+# so that a sanitizer build tests the programs rather than the client) and
+# sets TG_STATUS, TG_HEADERS and TG_BODY as tg_http does (TG_REPLY too):
+# TG_STATUS is the reply's Status header, 000 when there is none (or no
+# reply at all).  TG_FCGI_RC is the client's exit status (0: the request
+# ended cleanly).
+#
+tg_fcgi() {
+	local raw=$TG_DIR/${TG_REPLY:-last}.fcgi line
+	local bin=${TG_FCGI_CLIENT:-${TG__FCGI_BIN:-}}
+	TG_HEADERS=$TG_DIR/${TG_REPLY:-last}.headers
+	TG_BODY=$TG_DIR/${TG_REPLY:-last}.body
+	# Few processes per request: suites send thousands, and the flood
+	# test needs more than five a second.
+	if [ -z "$bin" ]; then
+		TG__FCGI_BIN=$(tg_fcgi_client)
+		bin=$TG__FCGI_BIN
+	fi
+	"$bin" --connect "$@" >"$raw" \
+	    2>"$TG_DIR/${TG_REPLY:-last}.fcgi.err"
+	TG_FCGI_RC=$?
+	# The head ends at the first empty line (CRLF or LF).
+	sed '/^\r\{0,1\}$/q' "$raw" >"$TG_HEADERS"
+	sed '1,/^\r\{0,1\}$/d' "$raw" >"$TG_BODY"
+	TG_STATUS=000
+	while IFS= read -r line; do
+		if [[ $line =~ ^Status:\ ([0-9]{3}) ]]; then
+			TG_STATUS=${BASH_REMATCH[1]}
+			break
+		fi
+	done <"$TG_HEADERS"
+	return 0
+}
+
+# tg_fcgi_client: prints the path of fcgi-client (see tg_fcgi).  A suite
+# may set TG_FCGI_CLIENT to a private copy, safe from a rebuild.
+tg_fcgi_client() {
+	if [ -x "$TG_ROOT/build/tools/fcgi-client" ]; then
+		echo "$TG_ROOT/build/tools/fcgi-client"
+	else
+		tg_tool fcgi-client
+	fi
+}
+
+# tg_body: prints the body of the last response.
+tg_body() { cat "$TG_BODY"; }
+
+#
+# tg_json FILTER [FILE]: prints jq -r FILTER of the last response body (or
+# of FILE); prints nothing, and fails, when it is not JSON.
+#
+tg_json() { jq -r "$1" "${2:-$TG_BODY}" 2>/dev/null; }
+
 # ---------------------------------------------------------------- checks
 
 tg__short() {
@@ -816,36 +924,173 @@ tg__short() {
 	printf '%s' "$s"
 }
 
+# The last reply, for a failure message: "status S, body B".
+tg__reply() {
+	printf 'status %s, body %s' "${TG_STATUS:-none}" \
+	    "$(tg__short "$(cat "${TG_BODY:-/dev/null}" 2>/dev/null)")"
+}
+
+#
+# tg_pass NAME / tg_fail NAME [WHY]: one result, counted by tg_summary.
+# Every tg_check* below ends in one of them.
+#
+tg_pass() {
+	echo "ok - $1"
+	TG_PASSED=$((TG_PASSED + 1))
+}
+
+tg_fail() {
+	echo "not ok - $1${2:+ ($2)}"
+	TG_FAILED=$((TG_FAILED + 1))
+	return 1
+}
+
+# tg_check NAME EXPECTED ACTUAL: ACTUAL is EXPECTED, exactly.
 tg_check() {
 	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-		TG_PASSED=$((TG_PASSED + 1))
+		tg_pass "$1"
 	else
-		echo "not ok - $1 (expected $(tg__short "$2"), got $(tg__short "$3"))"
-		TG_FAILED=$((TG_FAILED + 1))
+		tg_fail "$1" "expected $(tg__short "$2"), got $(tg__short "$3")"
 	fi
 }
 
+# tg_check_contains NAME HAY NEEDLE: HAY holds NEEDLE (literally).
 tg_check_contains() {
 	if [[ $2 == *"$3"* ]]; then
-		echo "ok - $1"
-		TG_PASSED=$((TG_PASSED + 1))
+		tg_pass "$1"
 	else
-		echo "not ok - $1 (expected to contain $(tg__short "$3"), got $(tg__short "$2"))"
-		TG_FAILED=$((TG_FAILED + 1))
+		tg_fail "$1" "expected to contain $(tg__short "$3"), got $(tg__short "$2")"
 	fi
 }
 
+# tg_check_absent NAME HAY NEEDLE: HAY does not hold NEEDLE.
 tg_check_absent() {
 	if [[ $2 != *"$3"* ]]; then
-		echo "ok - $1"
-		TG_PASSED=$((TG_PASSED + 1))
+		tg_pass "$1"
 	else
-		echo "not ok - $1 (expected no $(tg__short "$3"), got $(tg__short "$2"))"
-		TG_FAILED=$((TG_FAILED + 1))
+		tg_fail "$1" "expected no $(tg__short "$3"), got $(tg__short "$2")"
 	fi
 }
 
+# tg_check_match NAME ERE ACTUAL: ACTUAL matches the extended regular
+# expression ERE (anchor it with ^...$ to match all of it).
+tg_check_match() {
+	if [[ $3 =~ $2 ]]; then
+		tg_pass "$1"
+	else
+		tg_fail "$1" "expected to match $(tg__short "$2"), got $(tg__short "$3")"
+	fi
+}
+
+#
+# tg_check_true NAME CMD [ARG...]: CMD exits 0.  For a claim that no
+# other check states (a process has gone, a number is at least N); on
+# failure the last reply is shown.
+#
+tg_check_true() {
+	local name=$1
+	shift
+	if "$@"; then
+		tg_pass "$name"
+	else
+		tg_fail "$name" "false: $(tg__short "$*"); last $(tg__reply)"
+	fi
+}
+
+#
+# tg_check_status NAME STATUS: the last reply's status is STATUS, or one
+# of the alternatives STATUS lists ("400|413").
+#
+tg_check_status() {
+	if [[ $TG_STATUS =~ ^($2)$ ]]; then
+		tg_pass "$1"
+	else
+		tg_fail "$1" "expected status $2, got $(tg__reply)"
+	fi
+}
+
+#
+# tg_check_json NAME FILTER VALUE [FILE]: jq -r FILTER of the last body
+# (or of FILE) is VALUE (a body that is not JSON fails).  A predicate is VALUE true:
+#	tg_check_json "me" '.user == "alice" and (.roles | index("member"))' true
+#
+tg_check_json() {
+	local got
+	if ! got=$(jq -r "$2" "${4:-$TG_BODY}" 2>&1); then
+		tg_fail "$1" "jq $2: $(tg__short "$got"); $(tg__reply)"
+	elif [ "$got" = "$3" ]; then
+		tg_pass "$1"
+	else
+		tg_fail "$1" "expected $2 = $(tg__short "$3"), got $(tg__short "$got"); $(tg__reply)"
+	fi
+}
+
+#
+# tg_check_reply NAME STATUS [JQ]: the last reply has status STATUS (or
+# one of its alternatives, "400|413") and, when JQ is given and not
+# empty, a JSON body for which jq -e JQ is true.
+#
+tg_check_reply() {
+	if ! [[ $TG_STATUS =~ ^($2)$ ]]; then
+		tg_fail "$1" "expected status $2, got $(tg__reply)"
+	elif [ -z "${3:-}" ] || jq -e "$3" "$TG_BODY" >/dev/null 2>&1; then
+		tg_pass "$1"
+	else
+		tg_fail "$1" "expected $(tg__short "$3"), got $(tg__reply)"
+	fi
+}
+
+#
+# tg_check_error NAME STATUS CODE [FIELD]: the last reply is an error of
+# the shape README "Errors" documents: status STATUS and the JSON body
+# {"error": CODE, "message": ..., "field": ...}, its field FIELD when
+# given.
+#
+tg_check_error() {
+	local want="status $2, error $3${4+, field $4}"
+	if [ "$TG_STATUS" = "$2" ] && jq -e --arg c "$3" --arg f "${4-}" \
+	    --arg any "${4+no}" '.error == $c and has("message") and
+	    has("field") and ($any == "" or .field == $f)' "$TG_BODY" \
+	    >/dev/null 2>&1; then
+		tg_pass "$1"
+	else
+		tg_fail "$1" "expected $want, got $(tg__reply)"
+	fi
+}
+
+#
+# tg_check_line NAME LINE [FILE]: FILE (default: the last body; CRs
+# removed) has LINE as a whole line, e.g. the echo backend's
+# "REMOTE_USER=alice".
+#
+tg_check_line() {
+	if tr -d '\r' <"${3:-$TG_BODY}" | grep -qxF -- "$2"; then
+		tg_pass "$1"
+	else
+		tg_fail "$1" "no line $(tg__short "$2") in $(tg__short "$(tr -d '\r' <"${3:-$TG_BODY}")")"
+	fi
+}
+
+#
+# tg_check_gate NAME URL TOKEN STATUS [REASON]: one GET of URL through a
+# web server with the authorizer in front, with "Authorization: Bearer
+# TOKEN" (none when TOKEN is empty).  Checks "NAME: status" and, when
+# REASON is given, "NAME: reason" (the authorizer's JSON body passed on:
+# .reason); a denial also "NAME: backend not reached" (no FCGI_ROLE= line
+# of tests/tools/echo-backend in the body).
+#
+tg_check_gate() {
+	local name=$1 url=$2 tok=$3 want=$4 reason=${5:-}
+	local -a h=()
+	[ -n "$tok" ] && h=(-H "Authorization: Bearer $tok")
+	tg_http GET "$url" "${h[@]}"
+	tg_check_status "$name: status" "$want"
+	[ -z "$reason" ] || tg_check_json "$name: reason" .reason "$reason"
+	[ "$want" = 200 ] ||
+	    tg_check_absent "$name: backend not reached" "$(tg_body)" "FCGI_ROLE="
+}
+
+# tg_skip NAME REASON: a check that cannot run here (not counted).
 tg_skip() {
 	echo "SKIP: $1: $2"
 }

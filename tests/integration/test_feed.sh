@@ -23,28 +23,23 @@ set -u
 . "$(dirname "$0")/lib.sh"
 tg_init
 
-TG=$TG_BUILD/tokengate
-CONF=$TG_DIR/tokengate.conf
+TG_CONF=$TG_DIR/tokengate.conf
 A=/api/auth
-FCGI_CLIENT=$TG_ROOT/build/tools/fcgi-client
-[ -x "$FCGI_CLIENT" ] || FCGI_CLIENT=$(tg_tool fcgi-client)
 
 tg_mariadb_init "$TG_DIR/db"
 tg_mariadb_start "$TG_DIR/db"
-tg_write_config "$CONF"
-"$TG" -c "$CONF" migrate >/dev/null || tg_die "migrate failed"
+tg_write_config "$TG_CONF"
+tg_cli migrate >/dev/null || tg_die "migrate failed"
 
-tgc() { "$TG" -c "$CONF" "$@"; }
-newtok() { tgc token create "$@" || tg_die "token create $* failed"; }
-id_of() { printf '%s' "${1:3:12}"; }
+newtok() { tg_cli token create "$@" || tg_die "token create $* failed"; }
 now_ms() { date +%s%3N; }
 
-tgc user add root --role admin
-tgc role grant team workflow:read >/dev/null
+tg_cli user add root --role admin
+tg_cli role grant team workflow:read >/dev/null
 for u in u1 u2 u3 u4 u5 u6 u7 u8 u9; do
-	tgc user add "$u" --role member --role team
+	tg_cli user add "$u" --role member --role team
 done
-tgc user add solo --role member
+tg_cli user add solo --role member
 ROOT=$(newtok --user root --name root --permission '*' --api-rule '*')
 
 # --- the programs ---------------------------------------------------------
@@ -52,31 +47,26 @@ ROOT=$(newtok --user root --name root --permission '*' --api-rule '*')
 API=$TG_DIR/api.sock
 AZ1=$TG_DIR/authz1.sock
 AZ2=$TG_DIR/authz2.sock
-daemon() {
-	local name=$1 listen=$2
-	shift 2
-	tg_start "$name" "$TG_DIR/$name.log" "$@" --listen "$listen"
-	tg_wait_socket "$listen" 20 "$TG_LAST_PID" ||
-	    tg_die "$name did not start (see $TG_DIR/$name.log)"
-}
-daemon api "$API" "$TG_BUILD/tokengate-api" -c "$CONF" --threads 4
-daemon authz1 "$AZ1" "$TG_BUILD/tokengate-authz" -c "$CONF"
+tg_daemon api "$API" "$TG_BUILD/tokengate-api" -c "$TG_CONF" --threads 4
+tg_daemon authz1 "$AZ1" "$TG_BUILD/tokengate-authz" -c "$TG_CONF"
 AZ1_PID=$TG_LAST_PID
-daemon authz2 "$AZ2" "$TG_BUILD/tokengate-authz" -c "$CONF"
+tg_daemon authz2 "$AZ2" "$TG_BUILD/tokengate-authz" -c "$TG_CONF"
 AZ2_PID=$TG_LAST_PID
 
-# az SOCKET TOKEN: the status the authorizer at SOCKET answers.
+# az SOCKET TOKEN: prints the status the authorizer at SOCKET answers.
+# Its reply goes to files of its own (TG_REPLY): it runs in $(...) between
+# an API call and the checks of that call's reply.
 az() {
-	"$FCGI_CLIENT" --connect "$1" --role authorizer \
+	TG_REPLY=az tg_fcgi "$1" --role authorizer \
 	    --param REQUEST_METHOD=GET --param REQUEST_URI=/api/x \
-	    --param REMOTE_ADDR=127.0.0.1 \
-	    --param "HTTP_AUTHORIZATION=Bearer $2" 2>/dev/null |
-	    sed -n '1s/^Status: \([0-9]*\).*/\1/p'
+	    --param REMOTE_ADDR=127.0.0.1 --param "HTTP_AUTHORIZATION=Bearer $2"
+	echo "$TG_STATUS"
 }
 
-# call METHOD PATH [BODY]: one API request as ROOT; sets STATUS HEAD BODY.
+# call METHOD PATH [BODY]: one API request as ROOT (the reply in TG_STATUS,
+# TG_HEADERS, TG_BODY).
 call() {
-	local out args=(--connect "$API" --role responder
+	local args=(--role responder
 	    --param "REQUEST_METHOD=$1" --param "REQUEST_URI=$2"
 	    --param REMOTE_ADDR=127.0.0.1 --param SERVER_PROTOCOL=HTTP/1.1
 	    --param "HTTP_AUTHORIZATION=Bearer $ROOT")
@@ -84,14 +74,9 @@ call() {
 		args+=(--param CONTENT_TYPE=application/json
 		    --param "CONTENT_LENGTH=${#3}" --stdin-body "$3")
 	fi
-	out=$("$FCGI_CLIENT" "${args[@]}" 2>/dev/null)
-	HEAD=$(printf '%s\n' "$out" | sed '/^\r\{0,1\}$/q' | tr -d '\r')
-	BODY=$(printf '%s\n' "$out" | sed '1,/^\r\{0,1\}$/d')
-	STATUS=$(printf '%s' "$HEAD" | sed -n '1s/^Status: \([0-9]*\).*/\1/p')
+	tg_fcgi "$API" "${args[@]}"
 }
-propagation() {
-	printf '%s\n' "$HEAD" | sed -n 's/^Tokengate-Propagation: *//Ip'
-}
+propagation() { tg_header Tokengate-Propagation; }
 
 # warm TOKEN NAME: both authorizers allow it, and have it cached (asked
 # twice a poll apart: a fill that races the feed's invalidation of the
@@ -116,17 +101,18 @@ V1=$(newtok --user solo --name v1 --api-rule '*')
 warm "$V1" "v1"
 # The cache is really in use: a revoke written without a feed row is not
 # seen (so the 401 below comes from the feed, not from a cache miss).
-tg_sql "UPDATE tokens SET revoked_at = UTC_TIMESTAMP() WHERE id = '$(id_of "$V1")'"
+tg_sql "UPDATE tokens SET revoked_at = UTC_TIMESTAMP() WHERE id = '$(tg_token_id "$V1")'"
 sleep 0.5
 tg_check "v1 is served from the caches (a revoke without feed row is unseen)" \
     "200 200" "$(az "$AZ1" "$V1") $(az "$AZ2" "$V1")"
-tg_sql "UPDATE tokens SET revoked_at = NULL WHERE id = '$(id_of "$V1")'"
+tg_sql "UPDATE tokens SET revoked_at = NULL WHERE id = '$(tg_token_id "$V1")'"
 
 # Concurrent writers through the API while the holes are made.
 writer() {
 	local end=$(($(now_ms) + $1)) i=0
 	while [ "$(now_ms)" -lt "$end" ]; do
-		call POST $A/tokens "{\"name\":\"w$2-$i\",\"permissions\":[\"token:read\"]}"
+		TG_REPLY=writer-$2 call POST $A/tokens \
+		    "{\"name\":\"w$2-$i\",\"permissions\":[\"token:read\"]}"
 		i=$((i + 1))
 	done
 }
@@ -140,7 +126,7 @@ before=$(max_id)
 # A role with nine users: its feed rows come from one INSERT ... SELECT,
 # which reserves ids in blocks of 1, 2, 4, 8 and leaves the six it did not
 # use as holes for good.
-tgc role grant team run:read >/dev/null
+tg_cli role grant team run:read >/dev/null
 # A rolled-back insert: a hole for good.
 tg_sql "START TRANSACTION; INSERT INTO change_feed (at, kind, ref)
     VALUES (UTC_TIMESTAMP(6), 'token', 'hhhhhhhhhhhh'); ROLLBACK"
@@ -153,7 +139,7 @@ bulk() {
 	    'token', CONCAT('$1', LPAD(seq, 11, '0')) FROM seq_1_to_1023"
 }
 bulk n
-tgc role grant team report:read >/dev/null
+tg_cli role grant team report:read >/dev/null
 bulk m
 bulk k
 after=$(max_id)
@@ -165,11 +151,11 @@ tg_check "the feed has holes (under 256) followed by > 1000 rows" 1 \
     [ $((after - before)) -gt 3000 ] && echo 1)"
 
 t0=$(now_ms)
-call DELETE "$A/tokens/$(id_of "$V1")"
+call DELETE "$A/tokens/$(tg_token_id "$V1")"
 t1=$(now_ms)
 r1=$(az "$AZ1" "$V1")
 r2=$(az "$AZ2" "$V1")
-tg_check "revoke behind holes: 204" 204 "$STATUS"
+tg_check_status "revoke behind holes: 204" 204
 tg_check "revoke behind holes: propagation confirmed" confirmed "$(propagation)"
 tg_check "revoke behind holes: authz1 refuses at once" 401 "$r1"
 tg_check "revoke behind holes: authz2 refuses at once" 401 "$r2"
@@ -183,12 +169,12 @@ wait "$WA" "$WB"
 # lowest open hole.
 V1B=$(newtok --user solo --name v1b --api-rule '*')
 warm "$V1B" "v1b"
-tgc role grant team schedule:read >/dev/null
+tg_cli role grant team schedule:read >/dev/null
 tg_sql "START TRANSACTION; INSERT INTO change_feed (at, kind, ref)
     VALUES (UTC_TIMESTAMP(6), 'token', 'hhhhhhhhhhhh'); ROLLBACK"
-call DELETE "$A/tokens/$(id_of "$V1B")"
+call DELETE "$A/tokens/$(tg_token_id "$V1B")"
 tg_check "revoke right after a new hole: 204 confirmed" "204 confirmed" \
-    "$STATUS $(propagation)"
+    "$TG_STATUS $(propagation)"
 tg_check "revoke right after a new hole: both refuse" "401 401" \
     "$(az "$AZ1" "$V1B") $(az "$AZ2" "$V1B")"
 
@@ -198,15 +184,13 @@ V2=$(newtok --user solo --name v2 --api-rule '*')
 warm "$V2" "v2"
 kill -STOP "$AZ2_PID"
 t0=$(now_ms)
-call DELETE "$A/tokens/$(id_of "$V2")"
+call DELETE "$A/tokens/$(tg_token_id "$V2")"
 t1=$(now_ms)
 r1=$(az "$AZ1" "$V2")
-tg_check "frozen authorizer: revoke answers 202" 202 "$STATUS"
+tg_check_status "frozen authorizer: revoke answers 202" 202
 tg_check "frozen authorizer: propagation pending" pending "$(propagation)"
-tg_check_contains "frozen authorizer: body says committed" "$BODY" \
-    '"propagation":"pending"'
-tg_check_contains "frozen authorizer: body counts the process" "$BODY" \
-    '"unconfirmed":1'
+tg_check_json "frozen authorizer: body says committed" .propagation pending
+tg_check_json "frozen authorizer: body counts the process" .unconfirmed 1
 tg_check "frozen authorizer: the running one refuses at once" 401 "$r1"
 tg_log "pending revoke answered in $((t1 - t0)) ms"
 kill -CONT "$AZ2_PID"
@@ -218,22 +202,22 @@ V2B=$(newtok --user root --name v2b --permission token:read \
     --permission token:revoke --api-rule '*')
 warm "$V2B" "v2b"
 kill -STOP "$AZ2_PID"
-call PATCH "$A/tokens/$(id_of "$V2B")" '{"permissions":["token:read"]}'
+call PATCH "$A/tokens/$(tg_token_id "$V2B")" '{"permissions":["token:read"]}'
 tg_check "frozen authorizer: PATCH answers 202 pending" "202 pending" \
-    "$STATUS $(propagation)"
-tg_check_contains "frozen authorizer: PATCH body is the token" "$BODY" \
-    "\"id\":\"$(id_of "$V2B")\""
+    "$TG_STATUS $(propagation)"
+tg_check_json "frozen authorizer: PATCH body is the token" .id \
+    "$(tg_token_id "$V2B")"
 kill -CONT "$AZ2_PID"
 sleep 0.5
-call PATCH "$A/tokens/$(id_of "$V2B")" '{"name":"renamed"}'
+call PATCH "$A/tokens/$(tg_token_id "$V2B")" '{"name":"renamed"}'
 tg_check "PATCH with every process up: 200 confirmed" "200 confirmed" \
-    "$STATUS $(propagation)"
+    "$TG_STATUS $(propagation)"
 
 # The CLI: a revoke that is not confirmed everywhere exits 3.
 V3=$(newtok --user solo --name v3 --api-rule '*')
 warm "$V3" "v3"
 kill -STOP "$AZ2_PID"
-tgc token revoke "$(id_of "$V3")" 2>"$TG_DIR/cli.err"
+tg_cli token revoke "$(tg_token_id "$V3")" 2>"$TG_DIR/cli.err"
 rc=$?
 kill -CONT "$AZ2_PID"
 tg_check "CLI revoke, frozen authorizer: exit 3" 3 "$rc"
@@ -242,7 +226,7 @@ tg_check_contains "CLI revoke, frozen authorizer: says so" \
 tg_check "CLI revoke: the running authorizer refuses" 401 "$(az "$AZ1" "$V3")"
 V4=$(newtok --user solo --name v4 --api-rule '*')
 warm "$V4" "v4"
-tgc token revoke "$(id_of "$V4")" 2>"$TG_DIR/cli.err"
+tg_cli token revoke "$(tg_token_id "$V4")" 2>"$TG_DIR/cli.err"
 tg_check "CLI revoke, all up: exit 0" 0 "$?"
 tg_check_absent "CLI revoke, all up: no warning" "$(cat "$TG_DIR/cli.err")" \
     "not confirmed"
@@ -252,14 +236,14 @@ tg_check_absent "CLI revoke, all up: no warning" "$(cat "$TG_DIR/cli.err")" \
 count() { tg_sql "SELECT COUNT(*) FROM $1"; }
 
 feed_before=$(count change_feed)
-out=$(tgc prune 2>&1)
+out=$(tg_cli prune 2>&1)
 tg_check "prune runs" 0 "$?"
 tg_check "prune keeps a young feed" "$feed_before" "$(count change_feed)"
 
 # Rows older than feed_keep_seconds (a day) go, the newest row stays.
 cut=$(max_id)
 tg_sql "UPDATE change_feed SET at = at - INTERVAL 2 DAY"
-out=$(tgc prune 2>&1)
+out=$(tg_cli prune 2>&1)
 tg_check "prune: exit 0" 0 "$?"
 tg_check "prune removes day-old feed rows but the newest" 1 "$(count change_feed)"
 tg_check "prune records how far it removed" "$((cut - 1))" \
@@ -269,9 +253,9 @@ tg_check_contains "prune says what it removed" "$out" "change-feed rows"
 # The progress row of a process goes with it: on a clean exit, and after
 # an hour of silence for one that was killed.
 AZ3=$TG_DIR/authz3.sock
-daemon authz3 "$AZ3" "$TG_BUILD/tokengate-authz" -c "$CONF"
+tg_daemon authz3 "$AZ3" "$TG_BUILD/tokengate-authz" -c "$TG_CONF"
 AZ3_PID=$TG_LAST_PID
-daemon authz4 "$TG_DIR/authz4.sock" "$TG_BUILD/tokengate-authz" -c "$CONF"
+tg_daemon authz4 "$TG_DIR/authz4.sock" "$TG_BUILD/tokengate-authz" -c "$TG_CONF"
 AZ4_PID=$TG_LAST_PID
 sleep 0.5
 host=$(hostname)
@@ -284,7 +268,7 @@ tg_stop "$AZ4_PID"
 tg_check "a killed authorizer leaves its row" 1 "$(prow "$AZ4_PID")"
 tg_sql "UPDATE feed_progress SET seen_at = seen_at - INTERVAL 2 HOUR
     WHERE process = '$host:$AZ4_PID'"
-tgc prune >/dev/null
+tg_cli prune >/dev/null
 tg_check "prune removes the row of a process silent for an hour" 0 \
     "$(prow "$AZ4_PID")"
 tg_check "prune keeps the rows of live processes" 1 "$(prow "$AZ1_PID")"
@@ -294,15 +278,15 @@ tg_sql "INSERT INTO audit_log (at, via, action, outcome)
     SELECT UTC_TIMESTAMP(6) - INTERVAL 400 DAY, 'cli', 'authz.allow', 'OK'
     FROM seq_1_to_30"
 audit_n=$(count audit_log)
-tgc prune >/dev/null
+tg_cli prune >/dev/null
 tg_check "audit log kept by default" "$audit_n" "$(count audit_log)"
 KEEP=$TG_DIR/keep.conf
 tg_write_config "$KEEP" audit_keep_days=365
-"$TG" -c "$KEEP" prune >/dev/null
+TG_CONF=$KEEP tg_cli prune >/dev/null
 tg_check "audit_keep_days = 365 removes older records only" \
     "$((audit_n - 30))" "$(count audit_log)"
 tg_write_config "$TG_DIR/bad.conf" feed_keep_seconds=5
-out=$("$TG" -c "$TG_DIR/bad.conf" prune 2>&1)
+out=$(TG_CONF=$TG_DIR/bad.conf tg_cli prune 2>&1)
 tg_check "feed_keep_seconds below its minimum is refused" 1 "$?"
 tg_check_contains "the refusal names the key" "$out" "feed_keep_seconds"
 
@@ -311,12 +295,12 @@ tg_check_contains "the refusal names the key" "$out" "feed_keep_seconds"
 V5=$(newtok --user solo --name v5 --api-rule '*')
 warm "$V5" "v5"
 kill -STOP "$AZ1_PID"
-tgc token revoke "$(id_of "$V5")" 2>/dev/null
+tg_cli token revoke "$(tg_token_id "$V5")" 2>/dev/null
 newtok --user u1 --name after-v5 >/dev/null
 tg_sql "UPDATE change_feed SET at = at - INTERVAL 2 DAY"
-tgc prune >/dev/null
+tg_cli prune >/dev/null
 tg_check "the revoke's feed row is pruned" 0 \
-    "$(tg_sql "SELECT COUNT(*) FROM change_feed WHERE ref = '$(id_of "$V5")'")"
+    "$(tg_sql "SELECT COUNT(*) FROM change_feed WHERE ref = '$(tg_token_id "$V5")'")"
 kill -CONT "$AZ1_PID"
 # Let its poller run first: the cache is fresh again when asked.
 sleep 0.6
@@ -332,7 +316,7 @@ tg_sql "INSERT INTO audit_log (at, via, action, outcome)
 newtok --user u1 --name more >/dev/null
 newtok --user u1 --name more2 >/dev/null
 tg_sql "UPDATE change_feed SET at = at - INTERVAL 2 DAY"
-daemon api2 "$TG_DIR/api2.sock" "$TG_BUILD/tokengate-api" -c "$KEEP"
+tg_daemon api2 "$TG_DIR/api2.sock" "$TG_BUILD/tokengate-api" -c "$KEEP"
 for _ in $(seq 150); do
 	[ "$(count change_feed)" = 1 ] && break
 	sleep 0.1

@@ -26,21 +26,20 @@ set -u
 . "$(dirname "$0")/lib.sh"
 tg_init
 
-TG=$TG_BUILD/tokengate
 TOOL=$(tg_tool tokentool)
-CONF=$TG_DIR/tokengate.conf
+TG_CONF=$TG_DIR/tokengate.conf
 TABLE=$TG_ROOT/tests/hostile-paths.txt
 
 tg_mariadb_init "$TG_DIR/db"
 tg_mariadb_start "$TG_DIR/db"
-tg_write_config "$CONF"
-"$TG" -c "$CONF" migrate >/dev/null || tg_die "migrate failed"
+tg_write_config "$TG_CONF"
+tg_cli migrate >/dev/null || tg_die "migrate failed"
 # Some rows land on /api/admin, a permission-mode location of the test
 # configs (it needs admin:access; API rules do not apply there): the
 # ALLOW token holds that permission so that those rows are served too,
 # the DENY and ANY tokens do not, so they can never get in there.
-"$TG" -c "$CONF" role grant pathadmin admin:access >/dev/null
-"$TG" -c "$CONF" user add mallory --role member --role pathadmin
+tg_cli role grant pathadmin admin:access >/dev/null
+tg_cli user add mallory --role member --role pathadmin
 
 # prefix_rule RULE: RULE with its path under /api/t ("*" alone stays).
 prefix_rule() {
@@ -82,12 +81,12 @@ for c in "${CANON[@]}"; do
 	allow_args+=(--api-rule "GET $c")
 	deny_args+=(--api-rule "!GET $c")
 done
-ALLOW=$("$TG" -c "$CONF" token create --user mallory --name allow \
+ALLOW=$(tg_cli token create --user mallory --name allow \
     --permission admin:access "${allow_args[@]}") ||
     tg_die "cannot create the ALLOW token"
-DENY=$("$TG" -c "$CONF" token create --user mallory --name deny "${deny_args[@]}" \
+DENY=$(tg_cli token create --user mallory --name deny "${deny_args[@]}" \
     --api-rule '*') || tg_die "cannot create the DENY token"
-ANY=$("$TG" -c "$CONF" token create --user mallory --name any --api-rule '*') ||
+ANY=$(tg_cli token create --user mallory --name any --api-rule '*') ||
     tg_die "cannot create the ANY token"
 n=0
 for rule in "${!RULE_TOKEN[@]}"; do
@@ -96,7 +95,7 @@ for rule in "${!RULE_TOKEN[@]}"; do
 	'!'*) args=(--api-rule "$rule" --api-rule '*') ;;
 	*) args=(--api-rule "$rule") ;;
 	esac
-	RULE_TOKEN[$rule]=$("$TG" -c "$CONF" token create --user mallory \
+	RULE_TOKEN[$rule]=$(tg_cli token create --user mallory \
 	    --name "rule$n" "${args[@]}") || tg_die "cannot create a token for $rule"
 done
 
@@ -127,7 +126,7 @@ run_table() {
 		if [ "$c" = REJECT ]; then
 			raw_get "$port" "$u" "$ANY"
 			if [ -n "$SERVED" ] || [ "$STATUS" = 200 ]; then
-				tg_check "$s: uncanonical $u is refused" refused "served $SERVED"
+				tg_fail "$s: uncanonical $u is refused" "served $SERVED"
 				bypass=$((bypass + 1))
 			else
 				refused=$((refused + 1))
@@ -137,7 +136,7 @@ run_table() {
 		if "$TOOL" rule "$c"; then
 			raw_get "$port" "$u" "$DENY"
 			if [ -n "$SERVED" ]; then
-				tg_check "$s: $u gets past '!GET $c'" denied "served $SERVED"
+				tg_fail "$s: $u stopped by '!GET $c'" "served $SERVED"
 				bypass=$((bypass + 1))
 			fi
 			raw_get "$port" "$u" "$ALLOW"
@@ -191,7 +190,7 @@ run_rules() {
 
 # explain URI RULE: `tokengate check` of GET URI with RULE's token.
 explain() {
-	"$TG" -c "$CONF" check --token "${RULE_TOKEN[$2]}" --method GET --uri "$1"
+	tg_cli check --token "${RULE_TOKEN[$2]}" --method GET --uri "$1"
 }
 
 export TG_AUTHZ_SOCKET=$TG_DIR/authz.sock TG_BACKEND_SOCKET=$TG_DIR/app.sock
@@ -200,13 +199,9 @@ export TG_AUTHZ_ADDR=127.0.0.1:$AUTHZ_PORT
 export TG_BACKEND_ADDR=127.0.0.1:$(tg_free_port)
 tg_echo_backend_start echo-unix "$TG_BACKEND_SOCKET"
 tg_echo_backend_start echo-tcp "$TG_BACKEND_ADDR"
-tg_start authz-unix "$TG_DIR/authz-unix.log" "$TG_BUILD/tokengate-authz" \
-    -c "$CONF" --listen "$TG_AUTHZ_SOCKET"
-tg_wait_socket "$TG_AUTHZ_SOCKET" 10 "$TG_LAST_PID" || tg_die "authz did not start"
+tg_daemon authz-unix "$TG_AUTHZ_SOCKET" "$TG_BUILD/tokengate-authz" -c "$TG_CONF"
 chmod 0666 "$TG_AUTHZ_SOCKET"
-tg_start authz-tcp "$TG_DIR/authz-tcp.log" "$TG_BUILD/tokengate-authz" \
-    -c "$CONF" --listen "$TG_AUTHZ_ADDR"
-tg_wait_port "$AUTHZ_PORT" 10 "$TG_LAST_PID" || tg_die "authz did not start"
+tg_daemon authz-tcp "$TG_AUTHZ_ADDR" "$TG_BUILD/tokengate-authz" -c "$TG_CONF"
 
 tg_lighttpd_start
 run_table lighttpd "$TG_LIGHTTPD_PORT"

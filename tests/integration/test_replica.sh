@@ -24,10 +24,9 @@ set -u
 . "$(dirname "$0")/lib.sh"
 tg_init
 
-TG=$TG_BUILD/tokengate
 AUTHZ=$TG_BUILD/tokengate-authz
 API=$TG_BUILD/tokengate-api
-CONF=$TG_DIR/tokengate.conf
+TG_CONF=$TG_DIR/tokengate.conf
 MAX_LAG=3		# db_read_max_lag for this test, seconds
 POLL_MS=200		# feed_poll_ms (the default)
 REPL_PW=$(head -c 18 /dev/urandom | base64 | tr -d '/+=\n')
@@ -36,10 +35,10 @@ PRIMARY_ARGS=(--server-id=1 --log-bin=primary-bin --log-basename=primary
 REPLICA_ARGS=(--server-id=2 --read-only=1 --log-basename=replica)
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-tgc() { "$TG" -c "$CONF" "$@"; }
-newtok() { tgc token create --user alice --api-rule '*' "$@" ||
+newtok() { tg_cli token create --user alice --api-rule '*' "$@" ||
     tg_die "token create $* failed"; }
-id_of() { printf '%s' "${1:3:12}"; }
+# within MS BOUND: MS (from until_status, or "timeout") is at most BOUND.
+within() { [ "$1" != timeout ] && [ "$1" -le "$2" ]; }
 
 # ---------------------------------------------------------------- MariaDB
 tg_mariadb_init "$TG_DIR/db"
@@ -84,10 +83,10 @@ lag_ms() {
 	echo $(($(now_ms) - t0))
 }
 
-tg_write_config "$CONF" db_read_host=127.0.0.1 db_read_port="$RPORT" \
+tg_write_config "$TG_CONF" db_read_host=127.0.0.1 db_read_port="$RPORT" \
     db_read_max_lag=$MAX_LAG feed_poll_ms=$POLL_MS
-tgc migrate >/dev/null || tg_die "migrate failed"
-tgc user add alice --role member
+tg_cli migrate >/dev/null || tg_die "migrate failed"
+tg_cli user add alice --role member
 A=$(newtok --name a)
 RO=$(newtok --name replica-only)
 REV=$(newtok --name revoke)
@@ -102,24 +101,20 @@ tg_check "the schema reached the replica" \
 # A token only the replica holds: deleted on the primary without binary
 # logging.  Accepted exactly when lookups read the replica.
 tg_sql_admin "SET SESSION sql_log_bin = 0;
-    DELETE FROM tokengate.tokens WHERE id = '$(id_of "$RO")'"
+    DELETE FROM tokengate.tokens WHERE id = '$(tg_token_id "$RO")'"
 tg_check "replica-only token: gone from the primary" 0 \
-    "$(tg_sql "SELECT COUNT(*) FROM tokens WHERE id = '$(id_of "$RO")'")"
+    "$(tg_sql "SELECT COUNT(*) FROM tokens WHERE id = '$(tg_token_id "$RO")'")"
 tg_check "replica-only token: still on the replica" 1 \
-    "$(tg_sql_on replica "SELECT COUNT(*) FROM tokens WHERE id = '$(id_of "$RO")'")"
+    "$(tg_sql_on replica "SELECT COUNT(*) FROM tokens WHERE id = '$(tg_token_id "$RO")'")"
 
 # ---------------------------------------------------------------- servers
 export TG_AUTHZ_SOCKET=$TG_DIR/authz.sock
 export TG_BACKEND_SOCKET=$TG_DIR/app.sock
 export TG_API_SOCKET=$TG_DIR/api.sock
 tg_echo_backend_start echo "$TG_BACKEND_SOCKET"
-tg_start authz "$TG_DIR/authz.log" "$AUTHZ" -c "$CONF" \
-    --listen "$TG_AUTHZ_SOCKET" --threads 4
-tg_wait_socket "$TG_AUTHZ_SOCKET" 10 "$TG_LAST_PID" || tg_die "authz did not start"
+tg_daemon authz "$TG_AUTHZ_SOCKET" "$AUTHZ" -c "$TG_CONF" --threads 4
 chmod 0666 "$TG_AUTHZ_SOCKET"
-tg_start api "$TG_DIR/api.log" "$API" -c "$CONF" --listen "$TG_API_SOCKET" \
-    --threads 2
-tg_wait_socket "$TG_API_SOCKET" 10 "$TG_LAST_PID" || tg_die "api did not start"
+tg_daemon api "$TG_API_SOCKET" "$API" -c "$TG_CONF" --threads 2
 chmod 0666 "$TG_API_SOCKET"
 tg_lighttpd_start
 L=$TG_LIGHTTPD_URL
@@ -129,7 +124,8 @@ status() {
 	tg_http GET "$L/api/x" -H "Authorization: Bearer $1"
 	echo "$TG_STATUS"
 }
-expect() { tg_check "$3" "$2" "$(status "$1")"; }
+# gate NAME TOKEN STATUS: tg_check_gate on /api/x through lighttpd.
+gate() { tg_check_gate "$1" "$L/api/x" "$2" "$3"; }
 # until_status TOKEN WANT SECS: polls every 20 ms until TOKEN gets WANT;
 # prints the milliseconds it took, or returns 1 after SECS seconds.
 until_status() {
@@ -146,92 +142,88 @@ until_status() {
 log_has() { grep -c -- "$1" "$TG_DIR/authz.log"; }
 
 # ---------------------------------------------- reads replica, writes primary
-expect "$A" 200 "a replicated token: 200"
-expect "$RO" 200 "a token only the replica holds: 200 (lookups read the replica)"
+gate "a replicated token: 200" "$A" 200
+gate "a token only the replica holds: 200 (lookups read the replica)" "$RO" 200
 tg_check_contains "startup log names both endpoints" \
     "$(cat "$TG_DIR/authz.log")" "reads go to 127.0.0.1, writes to $TG_DB_SOCKET"
 n=$(tg_sql_admin_on replica "SELECT COUNT(*) FROM information_schema.PROCESSLIST
     WHERE USER = 'tokengate'")
 tg_log "tokengate connections on the replica: $n"
-tg_check "the authorizer is connected to the replica" 1 \
-    "$([ "${n:-0}" -ge 2 ] && echo 1)"
+tg_check_true "the authorizer is connected to the replica" test "${n:-0}" -ge 2
 
 # Created on the primary while the replica does not apply: unknown to the
 # lookups until replicated, then accepted (the feed row, read from the
 # replica, drops the remembered "unknown").
 tg_sql_admin_on replica "STOP SLAVE SQL_THREAD"
 NEW=$(newtok --name new)
-expect "$NEW" 401 "created on the primary, not yet replicated: 401"
+gate "created on the primary, not yet replicated: 401" "$NEW" 401
 tg_sql_admin_on replica "START SLAVE SQL_THREAD"
 replicated
-if ms=$(until_status "$NEW" 200 3); then
-	tg_log "new token accepted ${ms} ms after the replica applied it"
-	tg_check "created on the primary: 200 once replicated" 200 200
-else
-	tg_check "created on the primary: 200 once replicated" 200 "$(status "$NEW")"
-fi
+ms=$(until_status "$NEW" 200 3) || ms=timeout
+tg_log "new token accepted ${ms} ms after the replica applied it"
+tg_check_true "created on the primary: 200 once replicated" test "$ms" != timeout
 
 # The end of a rotation grace is written to the primary (the verifier's
 # write goes there; on the read-only replica it would fail).
-tg_http POST "$L/api/auth/tokens/$(id_of "$ROT")/rotate" \
+tg_http POST "$L/api/auth/tokens/$(tg_token_id "$ROT")/rotate" \
     -H "Authorization: Bearer $ROT" -H 'Content-Type: application/json' \
     --data '{"graceSeconds":600}'
-tg_check "rotation with a grace (API, primary)" 200 "$TG_STATUS"
-ROT2=$(grep -o '"token":"[^"]*"' "$TG_BODY" | cut -d'"' -f4)
+tg_check_status "rotation with a grace (API, primary)" 200
+ROT2=$(tg_json '.token // empty')
 replicated
-expect "$ROT" 200 "grace: the old secret works"
-expect "$ROT2" 200 "the new secret works"
+gate "grace: the old secret works" "$ROT" 200
+gate "the new secret works" "$ROT2" 200
 cleared=0
 for _ in $(seq 1 30); do
-	[ "$(tg_sql "SELECT prev_hash IS NULL FROM tokens WHERE id = '$(id_of "$ROT")'")" = 1 ] &&
+	[ "$(tg_sql "SELECT prev_hash IS NULL FROM tokens WHERE id = '$(tg_token_id "$ROT")'")" = 1 ] &&
 	    cleared=1 && break
 	sleep 0.1
 done
 tg_check "first use of the new secret ended the grace on the primary" 1 "$cleared"
 replicated
 ms=$(until_status "$ROT" 401 3) || ms=timeout
-tg_check "old secret refused once the end of the grace is replicated" 1 \
-    "$([ "$ms" != timeout ] && echo 1)"
+tg_check_true "old secret refused once the end of the grace is replicated" \
+    test "$ms" != timeout
 
 sleep 1.2	# the last-used writer runs every second
 tg_check "last-used written to the primary" 127.0.0.1 \
-    "$(tg_sql "SELECT last_used_ip FROM tokens WHERE id = '$(id_of "$A")'")"
+    "$(tg_sql "SELECT last_used_ip FROM tokens WHERE id = '$(tg_token_id "$A")'")"
 tg_check "feed progress reported to the primary" 1 \
     "$(tg_sql "SELECT COUNT(*) > 0 FROM feed_progress
     WHERE seen_at > UTC_TIMESTAMP(6) - INTERVAL 2 SECOND")"
 tg_check "no write failed" 0 "$(log_has 'failed')"
 
 # ------------------------------------------------------- revoke propagation
-expect "$REV" 200 "before revoke (now cached)"
+gate "before revoke (now cached)" "$REV" 200
 lag=0
 for _ in 1 2 3 4 5; do
 	l=$(lag_ms)
 	[ "$l" -gt "$lag" ] && lag=$l
 done
 t0=$(now_ms)
-tgc token revoke "$(id_of "$REV")" 2>/dev/null &
+tg_cli token revoke "$(tg_token_id "$REV")" 2>/dev/null &
 cli=$!
 ms=$(until_status "$REV" 401 10) || ms=timeout
 wait "$cli"
 cli_ms=$(($(now_ms) - t0))
 tg_log "replication lag <= ${lag} ms; revoke refused by the authorizer ${ms} ms after it started (the CLI returned after <= ${cli_ms} ms)"
-tg_check "revoke in force within replication lag + feed poll + 1 s slack" 1 \
-    "$([ "$ms" != timeout ] && [ "$ms" -le $((lag + POLL_MS + 1000)) ] && echo 1)"
+tg_check_true "revoke in force within replication lag + feed poll + 1 s slack" \
+    within "$ms" $((lag + POLL_MS + 1000))
 
 # ---------------------------------------------------------- replica stopped
-expect "$DOWN" 200 "before the replica stops (now cached)"
+gate "before the replica stops (now cached)" "$DOWN" 200
 tg_mariadb_stop replica
 ms=$(until_status "$RO" 401 5) || ms=timeout
 tg_log "replica stopped: lookups read the primary after ${ms} ms"
-tg_check "replica down: lookups read the primary (replica-only token 401)" 1 \
-    "$([ "$ms" != timeout ] && echo 1)"
-expect "$UNCACHED" 200 "replica down: an uncached token: 200"
-expect "$REV" 401 "replica down: a revoked token: 401"
-expect "$A" 200 "replica down: a known token: 200"
-tgc token revoke "$(id_of "$DOWN")" 2>/dev/null
-expect "$DOWN" 401 "replica down: a revoke is in force when the CLI returns"
-tg_check "the switch to the primary is logged" 1 \
-    "$([ "$(log_has 'reads now go to the primary')" -ge 1 ] && echo 1)"
+tg_check_true "replica down: lookups read the primary (replica-only token 401)" \
+    test "$ms" != timeout
+gate "replica down: an uncached token: 200" "$UNCACHED" 200
+gate "replica down: a revoked token: 401" "$REV" 401
+gate "replica down: a known token: 200" "$A" 200
+tg_cli token revoke "$(tg_token_id "$DOWN")" 2>/dev/null
+gate "replica down: a revoke is in force when the CLI returns" "$DOWN" 401
+tg_check_contains "the switch to the primary is logged" \
+    "$(cat "$TG_DIR/authz.log")" 'reads now go to the primary'
 
 # ------------------------------------------------- replica back, but behind
 # It misses the revoke of DOWN: it must not serve until it has caught up.
@@ -239,7 +231,7 @@ tg_mariadb_start "$TG_DIR/replica" replica "${REPLICA_ARGS[@]}" \
     --skip-slave-start
 tg_check "the replica answers but has not applied the revoke" 1 \
     "$(tg_sql_on replica "SELECT revoked_at IS NULL FROM tokens
-    WHERE id = '$(id_of "$DOWN")'")"
+    WHERE id = '$(tg_token_id "$DOWN")'")"
 # The poller finds it again (it looks every 1-5 s), moves its feed there
 # and keeps lookups on the primary: wait for that, then a little more.
 seen=0
@@ -249,39 +241,38 @@ for _ in $(seq 1 100); do
 done
 tg_check "the replica is found again, catching up is logged" 1 "$seen"
 sleep 1.5	# at least one more look at the replica
-expect "$RO" 401 "replica behind: not used for lookups"
-expect "$DOWN" 401 "replica behind: the revoke made meanwhile holds"
+gate "replica behind: not used for lookups" "$RO" 401
+gate "replica behind: the revoke made meanwhile holds" "$DOWN" 401
 tg_sql_admin_on replica "START SLAVE"
 ms=$(until_status "$RO" 200 10) || ms=timeout
 tg_log "replica caught up: lookups read it again after ${ms} ms"
-tg_check "replica back: used again (replica-only token 200)" 1 \
-    "$([ "$ms" != timeout ] && echo 1)"
-expect "$DOWN" 401 "replica back: what was revoked meanwhile: 401"
-expect "$UNCACHED" 200 "replica back: a valid token: 200"
-tg_check "the switch back is logged" 1 \
-    "$([ "$(log_has 'reads now go to the replica')" -ge 1 ] && echo 1)"
+tg_check_true "replica back: used again (replica-only token 200)" \
+    test "$ms" != timeout
+gate "replica back: what was revoked meanwhile: 401" "$DOWN" 401
+gate "replica back: a valid token: 200" "$UNCACHED" 200
+tg_check_contains "the switch back is logged" "$(cat "$TG_DIR/authz.log")" \
+    'reads now go to the replica'
 
 # ------------------------------------------------------- replication stalls
 # The replica answers but applies nothing: after db_read_max_lag the
 # authorizer reads the primary, so a revoke still lands.
-expect "$STALL" 200 "before replication stalls (now cached)"
+gate "before replication stalls (now cached)" "$STALL" 200
 tg_sql_admin_on replica "STOP SLAVE"
 t0=$(now_ms)
-tgc token revoke "$(id_of "$STALL")" 2>/dev/null &
+tg_cli token revoke "$(tg_token_id "$STALL")" 2>/dev/null &
 cli=$!
 ms=$(until_status "$STALL" 401 15) || ms=timeout
 wait "$cli"
 tg_log "replication stalled: revoke refused after ${ms} ms (db_read_max_lag ${MAX_LAG} s)"
-tg_check "stalled replica: revoke in force within db_read_max_lag + 2 s + poll + 1 s slack" 1 \
-    "$([ "$ms" != timeout ] && [ "$ms" -le $((MAX_LAG * 1000 + 2000 + POLL_MS + 1000)) ] && echo 1)"
-tg_check "the lag is logged" 1 \
-    "$([ "$(log_has 'behind the primary')" -ge 1 ] && echo 1)"
-expect "$RO" 401 "stalled replica: lookups read the primary"
+tg_check_true "stalled replica: revoke in force within db_read_max_lag + 2 s + poll + 1 s slack" \
+    within "$ms" $((MAX_LAG * 1000 + 2000 + POLL_MS + 1000))
+tg_check_contains "the lag is logged" "$(cat "$TG_DIR/authz.log")" \
+    'behind the primary'
+gate "stalled replica: lookups read the primary" "$RO" 401
 tg_sql_admin_on replica "START SLAVE"
 ms=$(until_status "$RO" 200 10) || ms=timeout
 tg_log "replication resumed: lookups read the replica again after ${ms} ms"
-tg_check "replication resumed: replica used again" 1 \
-    "$([ "$ms" != timeout ] && echo 1)"
-expect "$STALL" 401 "replication resumed: the revoke holds"
+tg_check_true "replication resumed: replica used again" test "$ms" != timeout
+gate "replication resumed: the revoke holds" "$STALL" 401
 
 tg_summary

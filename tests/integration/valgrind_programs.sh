@@ -29,8 +29,8 @@ if ! command -v valgrind >/dev/null 2>&1; then
 	tg_summary
 	exit $?
 fi
-CLIENT=$B/tools/fcgi-client
-[ -x "$CLIENT" ] || tg_die "build first: $CLIENT is missing"
+# tg_fcgi's client: build/tools/fcgi-client.
+[ -x "$B/tools/fcgi-client" ] || tg_die "build first: $B/tools/fcgi-client is missing"
 CONF=$TG_DIR/tokengate.conf
 NOCACHE=$TG_DIR/nocache.conf
 VG=(valgrind -q --error-exitcode=99 --leak-check=full
@@ -53,7 +53,8 @@ vg() {
 	rc=$?
 	if [ "$rc" = 99 ] || grep -q 'ERROR SUMMARY: [1-9]' \
 	    "$TG_DIR/vg-$name.log" 2>/dev/null; then
-		echo "not ok - valgrind: $name" >&2
+		# Counted by the last check, "cli under valgrind".
+		echo "# valgrind found errors in $name:" >&2
 		sed 's/^/#   /' "$TG_DIR/vg-$name.log" >&2
 		VG_BAD="$VG_BAD $name"
 	fi
@@ -88,37 +89,38 @@ tg_check "cli: check (malformed) under valgrind" 1 "$?"
 AUTHZ_SOCK=$TG_DIR/authz.sock
 NOCACHE_SOCK=$TG_DIR/nocache.sock
 API_SOCK=$TG_DIR/api.sock
+# start NAME SOCKET PROGRAM ARG...: PROGRAM under valgrind (60 s to start).
 start() {
 	local name=$1 sock=$2
 	shift 2
-	tg_start "$name" "$TG_DIR/$name.out" "${VG[@]}" \
-	    --log-file="$TG_DIR/vg-$name.log" "$@" --listen "$sock"
+	TG_DAEMON_WAIT=60 tg_daemon "$name" "$sock" "${VG[@]}" \
+	    --log-file="$TG_DIR/vg-$name.log" "$@"
 	eval "PID_$name=$TG_LAST_PID"
-	tg_wait_socket "$sock" 60 "$TG_LAST_PID" ||
-	    tg_die "$name did not start under valgrind"
 }
 start authz "$AUTHZ_SOCK" "$B/tokengate-authz" -c "$CONF" --threads 2
 start nocache "$NOCACHE_SOCK" "$B/tokengate-authz" -c "$NOCACHE" --threads 2
 start api "$API_SOCK" "$B/tokengate-api" -c "$CONF" --threads 2
 
-# ask SOCKET ROLE METHOD URI TOKEN [PARAM...]: prints the Status code.
+# ask SOCKET ROLE METHOD URI TOKEN [PARAM...]: prints the status.
 ask() {
 	local sock=$1 role=$2 m=$3 u=$4 t=$5
 	shift 5
-	"$CLIENT" --connect "$sock" --role "$role" --param "REQUEST_METHOD=$m" \
+	tg_fcgi "$sock" --role "$role" --param "REQUEST_METHOD=$m" \
 	    --param "REQUEST_URI=$u" --param REMOTE_ADDR=127.0.0.1 \
-	    --param "HTTP_AUTHORIZATION=Bearer $t" "$@" 2>/dev/null |
-	    sed -n '1s/^Status: \([0-9]*\).*/\1/p'
+	    --param "HTTP_AUTHORIZATION=Bearer $t" "$@"
+	echo "$TG_STATUS"
 }
+# api METHOD PATH TOKEN [BODY]: one API request (the reply in TG_STATUS,
+# TG_BODY).
 api() {
 	local m=$1 u=$2 t=$3 body=${4-}
-	local a=(--connect "$API_SOCK" --role responder
+	local a=(--role responder
 	    --param "REQUEST_METHOD=$m" --param "REQUEST_URI=/api/auth$u"
 	    --param REMOTE_ADDR=127.0.0.1
 	    --param "HTTP_AUTHORIZATION=Bearer $t")
 	[ -n "$body" ] && a+=(--param CONTENT_TYPE=application/json
 	    --param "CONTENT_LENGTH=${#body}" --stdin-body "$body")
-	"$CLIENT" "${a[@]}" 2>/dev/null
+	tg_fcgi "$API_SOCK" "${a[@]}"
 }
 
 for s in "$AUTHZ_SOCK" "$NOCACHE_SOCK"; do
@@ -136,30 +138,30 @@ for s in "$AUTHZ_SOCK" "$NOCACHE_SOCK"; do
 	tg_check "$n: bad path" 403 "$(ask "$s" authorizer GET '/api/%2F' "$T")"
 done
 
-out=$(api POST /tokens "$T" '{"name":"c","expiresInDays":1,"permissions":["token:read"]}')
-C=$(printf '%s' "$out" | grep -o '"token":"[^"]*"' | cut -d'"' -f4)
-tg_check "api: create" 1 "$([ -n "$C" ] && echo 1)"
-CID=${C:3:12}
-out=$(api PATCH "/tokens/$CID" "$T" '{"name":"renamed"}')
-tg_check_contains "api: update" "$out" "Status: 200"
-out=$(api POST /tokens "$T" '{"name":"x","expiresInDays":1,"nope\u00e9":1}')
-tg_check_contains "api: refused (audited)" "$out" "Status: 400"
-out=$(api POST "/tokens/${T:3:12}/rotate" "$T" '{"graceSeconds":600}')
-T2=$(printf '%s' "$out" | grep -o '"token":"[^"]*"' | cut -d'"' -f4)
-tg_check "api: rotate with a grace" 1 "$([ -n "$T2" ] && echo 1)"
+api POST /tokens "$T" '{"name":"c","expiresInDays":1,"permissions":["token:read"]}'
+C=$(tg_json '.token // empty')
+tg_check_true "api: create" test -n "$C"
+CID=$(tg_token_id "$C")
+api PATCH "/tokens/$CID" "$T" '{"name":"renamed"}'
+tg_check_status "api: update" 200
+api POST /tokens "$T" '{"name":"x","expiresInDays":1,"nope\u00e9":1}'
+tg_check_status "api: refused (audited)" 400
+api POST "/tokens/$(tg_token_id "$T")/rotate" "$T" '{"graceSeconds":600}'
+T2=$(tg_json '.token // empty')
+tg_check_true "api: rotate with a grace" test -n "$T2"
 tg_check "authz: the old secret in its grace" 200 \
     "$(ask "$AUTHZ_SOCK" authorizer GET /api/x "$T")"
 tg_check "authz: the new secret" 200 \
     "$(ask "$AUTHZ_SOCK" authorizer GET /api/x "$T2")"
-out=$(api PATCH "/tokens/${T:3:12}" "$T" '{"name":"old"}')
-tg_check_contains "api: the old secret cannot manage" "$out" "previous_secret"
-out=$(api DELETE "/tokens/$CID" "$T2")
-tg_check_contains "api: revoke" "$out" "Status: 204"
+api PATCH "/tokens/$(tg_token_id "$T")" "$T" '{"name":"old"}'
+tg_check_json "api: the old secret cannot manage" .error previous_secret
+api DELETE "/tokens/$CID" "$T2"
+tg_check_status "api: revoke" 204
 tg_check "authz: revoked" 401 "$(ask "$AUTHZ_SOCK" authorizer GET /api/x "$C" \
     --param TOKENGATE_REQUIRE=token:read)"
 tgv check-rotated check --token "$T2" --method GET --uri /api/x >/dev/null
 tg_check "cli: check (rotated token) under valgrind" 0 "$?"
-tgv revoke token revoke "${T:3:12}" >/dev/null
+tgv revoke token revoke "$(tg_token_id "$T")" >/dev/null
 tg_check "cli: token revoke under valgrind" 0 "$?"
 sleep 1.5	# one more round of the background writers
 
@@ -177,9 +179,9 @@ for n in authz nocache api; do
 	if grep -q 'ERROR SUMMARY: [1-9]\|definitely lost\|indirectly lost\|possibly lost\|Invalid \|uninitialised' \
 	    "$TG_DIR/vg-$n.log"; then
 		sed 's/^/#   /' "$TG_DIR/vg-$n.log" >&2
-		tg_check "$n under valgrind: no error, no leak" clean dirty
+		tg_fail "$n under valgrind: no error, no leak" "see the log above"
 	else
-		tg_check "$n under valgrind: no error, no leak" clean clean
+		tg_pass "$n under valgrind: no error, no leak"
 	fi
 done
 tg_check "cli under valgrind: $VG_N runs without an error or a leak" "" \

@@ -49,34 +49,33 @@ MIX=${SOAK_MIX:-valid=4,revoked=1,badcheck=1,unknown=2,wrong=1}
 [ "$SOAK_SECONDS" -ge $((WARMUP + DRAIN + 10)) ] ||
     tg_die "SOAK_SECONDS=$SOAK_SECONDS is too short (warm-up $WARMUP s)"
 
-TG=$TG_BUILD/tokengate
 AUTHZ=$TG_BUILD/tokengate-authz
-for b in "$TG" "$AUTHZ"; do
+for b in "$TG_BUILD/tokengate" "$AUTHZ"; do
 	[ -x "$b" ] || tg_die "build first: $b is missing"
 done
 command -v wrk >/dev/null || tg_die "wrk is not installed (apt-get install wrk)"
 TOOL=$TG_ROOT/build/tools/tokentool
 [ -x "$TOOL" ] || TOOL=$(tg_tool tokentool)
-CONF=$TG_DIR/tokengate.conf
+TG_CONF=$TG_DIR/tokengate.conf
 
 tg_mariadb_init "$TG_DIR/db"
 tg_mariadb_start "$TG_DIR/db"
-tg_write_config "$CONF" brake_failures=0 cache_negative_size=2000
-"$TG" -c "$CONF" migrate >/dev/null || tg_die "migrate failed"
-"$TG" -c "$CONF" user add alice --role member >/dev/null || tg_die "user add"
+tg_write_config "$TG_CONF" brake_failures=0 cache_negative_size=2000
+tg_cli migrate >/dev/null || tg_die "migrate failed"
+tg_cli user add alice --role member >/dev/null || tg_die "user add"
 
 TOKENS=$TG_DIR/tokens
 : >"$TOKENS"
-mk() { "$TG" -c "$CONF" token create --user alice --name "$1" --api-rule '*'; }
+mk() { tg_cli token create --user alice --name "$1" --api-rule '*'; }
 for i in $(seq 1 20); do
 	t=$(mk "valid$i") || tg_die "token create"
 	echo "valid $t" >>"$TOKENS"
 	echo "badcheck $("$TOOL" badcheck "$t")" >>"$TOKENS"
-	echo "wrong $("$TOOL" forge tg "${t:3:12}")" >>"$TOKENS"
+	echo "wrong $("$TOOL" forge tg "$(tg_token_id "$t")")" >>"$TOKENS"
 done
 for i in $(seq 1 10); do
 	t=$(mk "revoked$i") || tg_die "token create"
-	"$TG" -c "$CONF" token revoke "${t:3:12}" >/dev/null 2>&1 || tg_die "revoke"
+	tg_cli token revoke "$(tg_token_id "$t")" >/dev/null 2>&1 || tg_die "revoke"
 	echo "revoked $t" >>"$TOKENS"
 done
 "$TOOL" random tg 4000 | sed 's/^/unknown /' >>"$TOKENS"
@@ -85,10 +84,8 @@ done
 export TG_AUTHZ_SOCKET=$TG_DIR/authz.sock
 export TG_BACKEND_SOCKET=$TG_DIR/app.sock
 tg_echo_backend_start echo "$TG_BACKEND_SOCKET" --threads 4
-tg_start authz "$TG_DIR/authz.log" "$AUTHZ" -c "$CONF" \
-    --listen "$TG_AUTHZ_SOCKET" --threads 4
+tg_daemon authz "$TG_AUTHZ_SOCKET" "$AUTHZ" -c "$TG_CONF" --threads 4
 AUTHZ_PID=$TG_LAST_PID
-tg_wait_socket "$TG_AUTHZ_SOCKET" 20 "$AUTHZ_PID" || tg_die "authz did not start"
 tg_lighttpd_start
 
 # One request of each kind before the load: the set-up is right.
@@ -96,7 +93,7 @@ for k in valid revoked badcheck unknown wrong; do
 	t=$(awk -v k="$k" '$1 == k { print $2; exit }' "$TOKENS")
 	tg_http GET "$TG_LIGHTTPD_URL/api/precheck" -H "Authorization: Bearer $t"
 	case $k in valid) w=200 ;; *) w=401 ;; esac
-	tg_check "before the soak: a $k token gets $w" "$w" "$TG_STATUS"
+	tg_check_status "before the soak: a $k token gets $w" "$w"
 done
 
 # sample PID OUT: every SAMPLE_EVERY s one line "SECONDS RSS_KB NONSOCK
@@ -163,8 +160,7 @@ done
 echo "# wrk received: 200 $(v ok200), 401 $(v n401), wrong 200 $(v wrong200), other $(v other) (last $(v last_other)); request() calls $(( $(v sent_valid) + $(v sent_other) ))"
 echo "# latency (all requests): p50 $(v p50_us) us, p99 $(v p99_us) us, max $(v max_us) us"
 echo "# socket errors: connect $(v connect_errors), read $(v read_errors), write $(v write_errors), timeouts $(v timeouts)"
-[ "$total" -gt 0 ]
-tg_check "requests were sent" 0 $?
+tg_check_true "requests were sent" test "$total" -gt 0
 tg_check "zero wrong answers (a 200 only ever for a valid token, body checked)" \
     0 "$(v wrong200)"
 tg_check "every valid request answered 200 (zero errors for valid tokens)" \
@@ -183,7 +179,7 @@ tg_check "no connect, read or write error, no timeout" "0 0 0 0" \
 # Memory and descriptors after the warm-up.
 base=$(awk -v w="$WARMUP" '$1 >= w { print; exit }' "$SAMPLES")
 if [ -z "$base" ]; then
-	tg_check "samples after the warm-up" yes no
+	tg_fail "samples after the warm-up" "none in $SAMPLES"
 else
 	read -r bt brss bo bs <<<"$base"
 	last=$(tail -n 1 "$SAMPLES")
@@ -203,8 +199,8 @@ else
 	# lowest count of each burst, over the samples before the drain.
 	maxs=$(awk -v w="$bt" -v e=$((SOAK_SECONDS - DRAIN)) \
 	    '$1 >= w && $1 < e && $4 > m { m = $4 } END { print m + 0 }' "$SAMPLES")
-	[ "$maxs" -le "$bs" ]
-	tg_check "no growth in socket descriptors under load (at most $maxs, $bs after the warm-up)" 0 $?
+	tg_check_true "no growth in socket descriptors under load (at most $maxs, $bs after the warm-up)" \
+	    test "$maxs" -le "$bs"
 fi
 # Idle, before and after: nothing in flight, so an exact comparison.
 sleep 1
@@ -212,8 +208,8 @@ IDLE_SOCK1=$(fds socket) IDLE_OTHER1=$(fds other)
 echo "# authorizer descriptors when idle: $IDLE_OTHER0 + $IDLE_SOCK0 sockets before the soak, $IDLE_OTHER1 + $IDLE_SOCK1 after"
 tg_check "idle descriptors after the soak = before it" \
     "$IDLE_OTHER0 + $IDLE_SOCK0" "$IDLE_OTHER1 + $IDLE_SOCK1"
-kill -0 "$AUTHZ_PID" 2>/dev/null
-tg_check "the authorizer is the same process as at the start" 0 $?
+tg_check_true "the authorizer is the same process as at the start" \
+    kill -0 "$AUTHZ_PID"
 kill -TERM "$AUTHZ_PID"
 ( sleep 20; kill -KILL "$AUTHZ_PID" 2>/dev/null ) &
 wd=$!
