@@ -26,6 +26,7 @@
 #include "policy.h"
 #include "rules.h"
 #include "store.h"
+#include "text.h"
 #include "token.h"
 #include "verify.h"
 
@@ -370,14 +371,10 @@ cmd_role(int argc, char **argv)
 static void
 iso_time(int64_t t, char *out, size_t outsz)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	char s[TG_TEXT_TIME_LEN];
 
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
-		snprintf(out, outsz, "-");
-		return;
-	}
-	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(out, outsz, "%s", t != 0 && tg_text_time_format(t, s) == 0 ?
+	    s : "-");
 }
 
 static struct json_object *

@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "names.h"
+#include "text.h"
 #include "token.h"
 
 static struct json_object *
@@ -103,13 +104,13 @@ audit_row(void *arg, const struct tg_store_audit_row *r)
 {
 	struct audit_ctx *ac = arg;
 	struct json_object *o;
-	char at[TG_APIREQ_TIME_LEN];
+	char at[TG_TEXT_TIME_LEN];
 
 	if (ac->n == ac->limit) {
 		ac->more = 1;
 		return 1;
 	}
-	if (tg_apireq_time_format(r->at, at) != 0)
+	if (tg_text_time_format(r->at, at) != 0)
 		at[0] = '\0';
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_int64((int64_t)r->id));
@@ -187,12 +188,12 @@ api_info_audit(struct api_req *q)
 		}
 		f.action = p[2].value;
 	}
-	if (p[3].set && tg_apireq_time_parse(p[3].value, &f.since) != 0) {
+	if (p[3].set && tg_text_time_parse(p[3].value, &f.since) != 0) {
 		api_reply_error(q, 400, "invalid_parameter", "since", "since "
 		    "must be a time such as 2026-01-02T03:04:05Z");
 		return;
 	}
-	if (p[4].set && tg_apireq_time_parse(p[4].value, &f.until) != 0) {
+	if (p[4].set && tg_text_time_parse(p[4].value, &f.until) != 0) {
 		api_reply_error(q, 400, "invalid_parameter", "until", "until "
 		    "must be a time such as 2026-01-02T03:04:05Z");
 		return;

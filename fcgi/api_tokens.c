@@ -18,6 +18,7 @@
 #include "api.h"
 #include "fcgi_common.h"
 #include "names.h"
+#include "text.h"
 #include "token.h"
 
 #define DETAIL_MAX	1024
@@ -35,9 +36,9 @@ state_of(const struct tg_record *r, int64_t now)
 static struct json_object *
 time_json(int64_t t)
 {
-	char buf[TG_APIREQ_TIME_LEN];
+	char buf[TG_TEXT_TIME_LEN];
 
-	if (t <= 0 || tg_apireq_time_format(t, buf) != 0)
+	if (t <= 0 || tg_text_time_format(t, buf) != 0)
 		return NULL;
 	return json_object_new_string(buf);
 }

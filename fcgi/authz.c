@@ -30,6 +30,7 @@
 #include "params.h"
 #include "policy.h"
 #include "store.h"
+#include "text.h"
 #include "usage.h"
 #include "verify.h"
 
@@ -149,14 +150,11 @@ static struct tg_loglimit deny_limit;
 static void
 log_dropped(uint64_t dropped, int64_t since)
 {
-	struct tm tm;
-	time_t t = (time_t)since;
 	char when[32];
 
 	if (dropped == 0)
 		return;
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (tg_text_time_format(since, when) != 0)
 		snprintf(when, sizeof when, "%lld", (long long)since);
 	tg_fcgi_log("%llu denial lines not logged since %s "
 	    "(log_denials_per_second = %u)", (unsigned long long)dropped,

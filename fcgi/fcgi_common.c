@@ -29,6 +29,8 @@
 
 #include <fcgiapp.h>
 
+#include "text.h"
+
 static const char *prog = "tokengate";
 
 void
@@ -57,7 +59,6 @@ tg_fcgi_log(const char *fmt, ...)
 void
 tg_fcgi_escape(const char *s, size_t max, char *out, size_t outsz)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 
 	if (outsz == 0)
@@ -68,10 +69,8 @@ tg_fcgi_escape(const char *s, size_t max, char *out, size_t outsz)
 		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
 			if (o + 4 >= outsz)
 				break;
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
+			tg_text_hex_escape(c, out + o);
+			o += 4;
 		} else {
 			if (o + 1 >= outsz)
 				break;

@@ -23,6 +23,7 @@
 #include "jsoncheck.h"
 #include "names.h"
 #include "rules.h"
+#include "text.h"
 #include "token.h"
 
 enum field {
@@ -646,23 +647,6 @@ cidr_inside(const struct tg_cidr *in, const struct tg_cidr *out)
 	    (unsigned char)(0xFF << (8 - rest))) == 0;
 }
 
-/* Is item (len bytes) one of the lines of list? */
-static int
-listed(const char *list, const char *item, size_t len)
-{
-	const char *p = list, *e;
-
-	while (*p != '\0') {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		if ((size_t)(e - p) == len && memcmp(p, item, len) == 0)
-			return 1;
-		p = *e == '\n' ? e + 1 : e;
-	}
-	return 0;
-}
-
 static int
 check_cidrs(const char *caller, const char *mint, struct tg_apireq_error *err)
 {
@@ -716,7 +700,7 @@ check_envs(const char *caller, const char *mint, struct tg_apireq_error *err)
 		e = strchr(p, '\n');
 		if (e == NULL)
 			e = p + strlen(p);
-		if (!listed(caller, p, (size_t)(e - p))) {
+		if (!tg_text_list_has(caller, p, (size_t)(e - p))) {
 			snprintf(where, sizeof where, "environments[%zu]", i);
 			seterr(err, 403, "cannot_grant", where, "\"%.*s\" is "
 			    "not among the calling token's environments",
@@ -778,7 +762,7 @@ tg_apireq_check_mint(const struct tg_apireq_caller *c,
 {
 	struct tg_perm_set want = { NULL, 0 }, miss = { NULL, 0 };
 	const char *perms = m->permissions != NULL ? m->permissions : "";
-	char why[128], list[200], when[TG_APIREQ_TIME_LEN];
+	char why[128], list[200], when[TG_TEXT_TIME_LEN];
 	int r, rc = -1;
 
 	if (tg_perm_parse(perms, strlen(perms), &want, why, sizeof why) != 0)
@@ -797,7 +781,7 @@ tg_apireq_check_mint(const struct tg_apireq_caller *c,
 	if (!c->is_token)
 		goto done;
 	if (m->expires_at > c->expires_at) {
-		if (tg_apireq_time_format(c->expires_at, when) != 0)
+		if (tg_text_time_format(c->expires_at, when) != 0)
 			snprintf(when, sizeof when, "?");
 		seterr(err, 403, "cannot_grant", "expiresInDays", "a token "
 		    "cannot hand out a token that outlives it (the calling "
@@ -873,18 +857,6 @@ tg_apireq_inherit(struct tg_apireq_token *t, const struct tg_apireq_caller *c)
 
 /* --- query strings ---------------------------------------------------- */
 
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decodes s (n bytes) into out (outsz bytes), '+' as a space.
  * Returns 0, -1 on a bad escape, -2 when out is too small.  *bad is set
@@ -894,17 +866,16 @@ static int
 decode(const char *s, size_t n, char *out, size_t outsz, int *bad)
 {
 	size_t i, o = 0;
-	int h, l;
+	int v;
 
 	*bad = 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '%') {
-			if (n - i < 3 || (h = hexdigit(s[i + 1])) < 0 ||
-			    (l = hexdigit(s[i + 2])) < 0)
+			if ((v = tg_text_percent(s + i, n - i)) < 0)
 				return -1;
-			c = (unsigned char)(h << 4 | l);
+			c = (unsigned char)v;
 			i += 2;
 		} else if (c == '+') {
 			c = ' ';
@@ -989,76 +960,7 @@ tg_apireq_uint(const char *s, unsigned long long min, unsigned long long max,
 	return 0;
 }
 
-/* --- times and cursors ------------------------------------------------ */
-
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int
-digits(const char *s, size_t n, unsigned *out)
-{
-	size_t i;
-
-	*out = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*out = *out * 10 + (unsigned)(s[i] - '0');
-	}
-	return 0;
-}
-
-int
-tg_apireq_time_parse(const char *s, int64_t *out)
-{
-	static const unsigned mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
-	    30, 31, 30, 31 };
-	unsigned y, mo, d, h, mi, se;
-	int leap;
-
-	if (s == NULL || strlen(s) != 20 || s[4] != '-' || s[7] != '-' ||
-	    s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
-		return -1;
-	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
-	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
-	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
-		return -1;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || se > 59)
-		return -1;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-	return 0;
-}
-
-int
-tg_apireq_time_format(int64_t t, char out[TG_APIREQ_TIME_LEN])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	out[0] = '\0';
-	if (t < 0 || t > 253402300799LL || gmtime_r(&tt, &tm) == NULL)
-		return -1;
-	if (strftime(out, TG_APIREQ_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) !=
-	    TG_APIREQ_TIME_LEN - 1) {
-		out[0] = '\0';
-		return -1;
-	}
-	return 0;
-}
+/* --- cursors ---------------------------------------------------------- */
 
 int
 tg_apireq_cursor_format(int64_t created, const char *id, char *out,

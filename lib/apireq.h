@@ -29,7 +29,6 @@ struct json_object;
 #define TG_APIREQ_CIDRS_MAX	64	/* what lib/policy compiles */
 #define TG_APIREQ_ENVS_MAX	64
 #define TG_APIREQ_TEXT_MAX	65535	/* a stored list (a TEXT column) */
-#define TG_APIREQ_TIME_LEN	21	/* "2026-01-02T03:04:05Z" + NUL */
 #define TG_APIREQ_CURSOR_LEN	48
 #define TG_APIREQ_PARAM_LEN	256	/* a decoded query value, NUL too */
 
@@ -192,16 +191,6 @@ int	tg_apireq_query(const char *q, size_t len, struct tg_apireq_param *p,
  */
 int	tg_apireq_uint(const char *s, unsigned long long min,
 	    unsigned long long max, unsigned long long *out);
-
-/*
- * Parses exactly "YYYY-MM-DDTHH:MM:SSZ" (UTC; fields in range, the day
- * valid for the month, years 1970 to 9999).  Returns 0 with *out set to
- * Unix time, or -1.
- */
-int	tg_apireq_time_parse(const char *s, int64_t *out);
-
-/* Writes t as "YYYY-MM-DDTHH:MM:SSZ" into out.  Returns 0, or -1. */
-int	tg_apireq_time_format(int64_t t, char out[TG_APIREQ_TIME_LEN]);
 
 /*
  * The cursor of the token list: the last row's creation time and id, as

@@ -61,6 +61,7 @@
 #include "path.h"
 #include "rules.h"
 #include "siphash.h"
+#include "text.h"
 
 #define MAX_CIDRS	64
 #define MAX_ATTRS	32
@@ -751,24 +752,6 @@ deny(struct tg_decision *d, enum tg_reason reason)
 	return d->status;
 }
 
-/* Is env one of the '\n'-separated names in list? */
-static int
-env_listed(const char *list, const char *env)
-{
-	size_t n = strlen(env);
-	const char *p = list, *eol;
-
-	while (*p != '\0') {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		if ((size_t)(eol - p) == n && memcmp(p, env, n) == 0)
-			return 1;
-		p = *eol == '\n' ? eol + 1 : eol;
-	}
-	return 0;
-}
-
 static int
 ip_allowed(const struct tg_grant *g, const char *addr)
 {
@@ -915,7 +898,7 @@ tg_policy_decide(const struct tg_grant *g,
 		return deny(d, TG_IP_DENIED);
 	env = req->env != NULL ? req->env : "";
 	envs = (const char *)g->scope + g->scope->envs;
-	if (envs[0] != '\0' && (env[0] == '\0' || !env_listed(envs, env))) {
+	if (envs[0] != '\0' && (env[0] == '\0' || !tg_text_list_has(envs, env, strlen(env)))) {
 		char q[64 * 4 + 4];
 
 		/* TOKENGATE_ENV is a param: quoted, never cut mid-character. */

@@ -41,8 +41,8 @@
 #include <string.h>
 
 #include "names.h"
-
 #include "path.h"
+#include "text.h"
 
 #define STAR		0x01	/* "*": any run of bytes except '/' */
 #define DSTAR		0x02	/* "**": any run of bytes */
@@ -168,7 +168,7 @@ check_api_path(const char *s, size_t len)
 		if (c == ';')
 			return "path contains ';'";
 	}
-	if (!tg_path_utf8_valid(s, len))
+	if (!tg_text_utf8_valid(s, len))
 		return "path is not valid UTF-8";
 	for (i = 0; i < len; i++) {
 		if (s[i] == '*') {
