@@ -401,7 +401,7 @@ api_read_body(struct api_req *q, char **body, size_t *len,
 	*body = NULL;
 	*len = 0;
 	snprintf(big, sizeof big, "the body is larger than %zu bytes", max);
-	if (known && tg_apireq_uint(cl, 0, ~0ULL, &want) != 0)
+	if (known && tg_query_uint(cl, 0, ~0ULL, &want) != 0)
 		return body_error(e, 400, "invalid_request",
 		    "bad Content-Length");
 	/* Refuse before reading a byte of what is too big. */

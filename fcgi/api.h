@@ -21,6 +21,7 @@
 #include <fcgiapp.h>
 
 #include "apireq.h"
+#include "query.h"
 #include "config.h"
 #include "hmac.h"
 #include "perm.h"

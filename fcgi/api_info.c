@@ -146,7 +146,7 @@ action_valid(const char *s)
 void
 api_info_audit(struct api_req *q)
 {
-	struct tg_apireq_param p[7] = {
+	struct tg_query_param p[7] = {
 		{ "user", 0, "" }, { "token", 0, "" }, { "action", 0, "" },
 		{ "since", 0, "" }, { "until", 0, "" }, { "limit", 0, "" },
 		{ "cursor", 0, "" },
@@ -155,11 +155,12 @@ api_info_audit(struct api_req *q)
 	struct tg_apireq_error e;
 	struct audit_ctx ac;
 	struct json_object *o;
-	unsigned long long limit = api_cfg.page_limit_default, cur;
+	unsigned long long cur;
+	unsigned limit;
 	char next[32];
 	int rc;
 
-	if (tg_apireq_query(q->query, q->query_len, p, 7, &e) != 0) {
+	if (tg_query_parse(q->query, q->query_len, p, 7, &e) != 0) {
 		api_reply_apireq(q, &e);
 		return;
 	}
@@ -198,24 +199,23 @@ api_info_audit(struct api_req *q)
 		    "must be a time such as 2026-01-02T03:04:05Z");
 		return;
 	}
-	if (p[5].set && tg_apireq_uint(p[5].value, 1, api_cfg.page_limit_max,
-	    &limit) != 0) {
-		api_reply_error(q, 400, "invalid_parameter", "limit", "limit "
-		    "must be from 1 to %u", api_cfg.page_limit_max);
+	if (tg_query_limit(&p[5], api_cfg.page_limit_default,
+	    api_cfg.page_limit_max, &limit, &e) != 0) {
+		api_reply_apireq(q, &e);
 		return;
 	}
 	if (p[6].set) {
-		if (tg_apireq_uint(p[6].value, 1, ~0ULL >> 1, &cur) != 0) {
+		if (tg_query_uint(p[6].value, 1, ~0ULL >> 1, &cur) != 0) {
 			api_reply_error(q, 400, "invalid_parameter", "cursor",
 			    "not a cursor from this API");
 			return;
 		}
 		f.before_id = cur;
 	}
-	f.limit = (unsigned)limit + 1;
+	f.limit = limit + 1;
 	memset(&ac, 0, sizeof ac);
 	ac.arr = json_object_new_array();
-	ac.limit = (unsigned)limit;
+	ac.limit = limit;
 	rc = tg_store_audit_page(q->w->store, &f, audit_row, &ac);
 	if (rc != TG_STORE_OK) {
 		json_object_put(ac.arr);

@@ -221,7 +221,7 @@ list_row(void *arg, const struct tg_record *r)
 void
 api_tokens_list(struct api_req *q)
 {
-	struct tg_apireq_param p[5] = {
+	struct tg_query_param p[5] = {
 		{ "user", 0, "" }, { "all", 0, "" }, { "state", 0, "" },
 		{ "limit", 0, "" }, { "cursor", 0, "" },
 	};
@@ -229,11 +229,11 @@ api_tokens_list(struct api_req *q)
 	struct tg_apireq_error e;
 	struct list_ctx lc;
 	struct json_object *o;
-	char cursor[TG_APIREQ_CURSOR_LEN], id[TG_TOKEN_ID_LEN + 1];
-	unsigned long long limit = api_cfg.page_limit_default;
+	char cursor[TG_QUERY_CURSOR_LEN], id[TG_TOKEN_ID_LEN + 1];
+	unsigned limit;
 	int rc;
 
-	if (tg_apireq_query(q->query, q->query_len, p, 5, &e) != 0) {
+	if (tg_query_parse(q->query, q->query_len, p, 5, &e) != 0) {
 		api_reply_apireq(q, &e);
 		return;
 	}
@@ -277,14 +277,13 @@ api_tokens_list(struct api_req *q)
 		}
 		f.state = p[2].value;
 	}
-	if (p[3].set && tg_apireq_uint(p[3].value, 1, api_cfg.page_limit_max,
-	    &limit) != 0) {
-		api_reply_error(q, 400, "invalid_parameter", "limit", "limit "
-		    "must be from 1 to %u", api_cfg.page_limit_max);
+	if (tg_query_limit(&p[3], api_cfg.page_limit_default,
+	    api_cfg.page_limit_max, &limit, &e) != 0) {
+		api_reply_apireq(q, &e);
 		return;
 	}
 	if (p[4].set) {
-		if (tg_apireq_cursor_parse(p[4].value, &f.after_created,
+		if (tg_query_cursor_parse(p[4].value, &f.after_created,
 		    id) != 0) {
 			api_reply_error(q, 400, "invalid_parameter", "cursor",
 			    "not a cursor from this API");
@@ -293,11 +292,11 @@ api_tokens_list(struct api_req *q)
 		f.after_id = id;
 	}
 	/* One row more than shown tells whether there is a next page. */
-	f.limit = (unsigned)limit + 1;
+	f.limit = limit + 1;
 	memset(&lc, 0, sizeof lc);
 	lc.arr = json_object_new_array();
 	lc.now = q->now;
-	lc.limit = (unsigned)limit;
+	lc.limit = limit;
 	rc = tg_store_token_page(q->w->store, &f, list_row, &lc);
 	if (rc != TG_STORE_OK) {
 		json_object_put(lc.arr);
@@ -306,7 +305,7 @@ api_tokens_list(struct api_req *q)
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "tokens", lc.arr);
-	if (lc.more && tg_apireq_cursor_format(lc.last_created, lc.last_id,
+	if (lc.more && tg_query_cursor_format(lc.last_created, lc.last_id,
 	    cursor, sizeof cursor) == 0)
 		json_object_object_add(o, "nextCursor",
 		    json_object_new_string(cursor));

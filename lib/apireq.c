@@ -1,6 +1,7 @@
 /*
- * apireq.c: request bodies, query strings, times and cursors of the token
- * API, and the rule that a token never mints a stronger token.
+ * apireq.c: request bodies of the token API, and the rule that a token
+ * never mints a stronger token.  Query strings and cursors are
+ * lib/query.c's.
  *
  * Bodies are read in two passes.  tg_jsoncheck() first decides whether
  * the text is one strict JSON value with no member named twice; only then
@@ -10,12 +11,10 @@
  */
 #include "apireq.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json.h>
 
@@ -24,7 +23,6 @@
 #include "names.h"
 #include "rules.h"
 #include "text.h"
-#include "token.h"
 
 enum field {
 	F_NAME, F_PERMS, F_EXPIRES, F_API, F_RESOURCE, F_CIDRS, F_ENVS,
@@ -63,8 +61,8 @@ static const struct {
 			 BIT(F_RESOURCE) | BIT(F_CIDRS) | BIT(F_ENVS))
 #define ROTATE_FIELDS	BIT(F_GRACE)
 
-static int
-seterr(struct tg_apireq_error *e, int status, const char *code,
+int
+tg_apireq_error_set(struct tg_apireq_error *e, int status, const char *code,
     const char *field, const char *fmt, ...)
 {
 	va_list ap;
@@ -117,19 +115,20 @@ parse_object(const char *body, size_t len, struct tg_apireq_error *err)
 	    sizeof key);
 	if (rc == TG_JSONCHECK_DUPLICATE) {
 		tg_names_quote(key, strlen(key), 60, q, sizeof q);
-		seterr(err, 400, "invalid_json", NULL, "member \"%s\" appears "
-		    "more than once", q);
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "member \"%s\" appears more than once", q);
 		field_quote(err, key);
 		return NULL;
 	}
 	if (rc != TG_JSONCHECK_OK) {
-		seterr(err, 400, "invalid_json", NULL, "body is not valid JSON "
-		    "(%s)", msg);
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "body is not valid JSON (%s)", msg);
 		return NULL;
 	}
 	tok = json_tokener_new_ex(TG_APIREQ_DEPTH + 1);
 	if (tok == NULL) {
-		seterr(err, 400, "invalid_json", NULL, "out of memory");
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "out of memory");
 		return NULL;
 	}
 	o = json_tokener_parse_ex(tok, body, (int)len);
@@ -137,14 +136,15 @@ parse_object(const char *body, size_t len, struct tg_apireq_error *err)
 		/* tg_jsoncheck accepted it, so this is out of memory. */
 		json_object_put(o);
 		json_tokener_free(tok);
-		seterr(err, 400, "invalid_json", NULL, "body cannot be parsed");
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "body cannot be parsed");
 		return NULL;
 	}
 	json_tokener_free(tok);
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		seterr(err, 400, "invalid_json", NULL, "body must be a JSON "
-		    "object");
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "body must be a JSON object");
 		return NULL;
 	}
 	return o;
@@ -156,13 +156,13 @@ get_string(struct json_object *v, const char *field, const char **s,
     size_t *n, struct tg_apireq_error *err)
 {
 	if (!json_object_is_type(v, json_type_string))
-		return seterr(err, 400, "invalid_field", field, "%s must be a "
-		    "string", field);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must be a string", field);
 	*s = json_object_get_string(v);
 	*n = (size_t)json_object_get_string_len(v);
 	if (strlen(*s) != *n)
-		return seterr(err, 400, "invalid_field", field, "%s must not "
-		    "contain NUL", field);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must not contain NUL", field);
 	return 0;
 }
 
@@ -174,12 +174,13 @@ get_int(struct json_object *v, const char *field, long min, long max,
 	int64_t n;
 
 	if (!json_object_is_type(v, json_type_int))
-		return seterr(err, 400, "invalid_field", field, "%s must be a "
-		    "whole number from %ld to %ld", field, min, max);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must be a whole number from %ld to %ld", field, min,
+		    max);
 	n = json_object_get_int64(v);
 	if (n < min || n > max)
-		return seterr(err, 400, "invalid_field", field, "%s must be "
-		    "from %ld to %ld", field, min, max);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must be from %ld to %ld", field, min, max);
 	*out = (long)n;
 	return 0;
 }
@@ -238,38 +239,38 @@ check_item(enum field f, const char *s, size_t n, const char *where,
 	case F_PERMS:
 		tg_names_quote(s, n, 60, q, sizeof q);
 		if (!tg_perm_valid(s, n))
-			return seterr(err, 400, "invalid_field", where,
-			    "\"%s\" is not a permission (resource:action, "
-			    "resource:* or *)", q);
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "\"%s\" is not a permission "
+			    "(resource:action, resource:* or *)", q);
 		break;
 	case F_API:
 	case F_RESOURCE:
 		if (memchr(s, '\n', n) != NULL)
-			return seterr(err, 400, "invalid_field", where,
-			    "a rule must not contain a newline");
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "a rule must not contain a newline");
 		if (tg_rules_check_one(f == F_API ? TG_RULES_API :
 		    TG_RULES_RESOURCE, s, n, why, sizeof why) != 0)
-			return seterr(err, 400, "invalid_field", where, "%s",
-			    why);
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "%s", why);
 		break;
 	case F_CIDRS:
 		if (tg_cidr_parse(s, n, &c, why, sizeof why) != 0)
-			return seterr(err, 400, "invalid_field", where, "%s",
-			    why);
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "%s", why);
 		if (tg_cidr_format(&c, canon, canonsz) != 0)
-			return seterr(err, 400, "invalid_field", where, "bad "
-			    "CIDR");
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "bad CIDR");
 		break;
 	case F_ENVS:
 		tg_names_quote(s, n, 40, q, sizeof q);
 		if (!tg_names_env_valid(s, n))
-			return seterr(err, 400, "invalid_field", where,
-			    "\"%s\" is not an environment name (1-32 of "
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "\"%s\" is not an environment name (1-32 of "
 			    "a-z, 0-9, _ and -)", q);
 		break;
 	default:
-		return seterr(err, 400, "invalid_field", where, "unexpected "
-		    "list");
+		return tg_apireq_error_set(err, 400, "invalid_field", where,
+		    "unexpected list");
 	}
 	return 0;
 }
@@ -285,11 +286,11 @@ get_list(struct json_object *v, const char *field, enum field f,
 	size_t i, n, count;
 
 	if (!json_object_is_type(v, json_type_array))
-		return seterr(err, 400, "invalid_field", field, "%s must be an "
-		    "array of strings", field);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must be an array of strings", field);
 	count = json_object_array_length(v);
 	if (count > max)
-		return seterr(err, 400, "invalid_field", field,
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
 		    "%s may hold at most %zu items", field, max);
 	for (i = 0; i < count; i++) {
 		snprintf(where, sizeof where, "%s[%zu]", field, i);
@@ -303,18 +304,19 @@ get_list(struct json_object *v, const char *field, enum field f,
 			n = strlen(canon);
 		}
 		if (l.len + n + 1 > TG_APIREQ_TEXT_MAX) {
-			seterr(err, 400, "invalid_field", field, "%s is longer "
-			    "than %d bytes in all", field, TG_APIREQ_TEXT_MAX);
+			tg_apireq_error_set(err, 400, "invalid_field", field,
+			    "%s is longer than %d bytes in all", field,
+			    TG_APIREQ_TEXT_MAX);
 			goto fail;
 		}
 		if (list_add(&l, s, n) != 0) {
-			seterr(err, 400, "invalid_field", field,
+			tg_apireq_error_set(err, 400, "invalid_field", field,
 			    "out of memory");
 			goto fail;
 		}
 	}
 	if ((*out = list_take(&l)) == NULL)
-		return seterr(err, 400, "invalid_field", field,
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
 		    "out of memory");
 	return 0;
 fail:
@@ -356,8 +358,8 @@ read_fields(struct json_object *o, unsigned allowed,
 		if (i == sizeof field_names / sizeof field_names[0] ||
 		    !(allowed & BIT(field_names[i].f))) {
 			tg_names_quote(key, strlen(key), 60, q, sizeof q);
-			seterr(err, 400, "unknown_field", NULL, "unknown "
-			    "member \"%s\"", q);
+			tg_apireq_error_set(err, 400, "unknown_field", NULL,
+			    "unknown member \"%s\"", q);
 			field_quote(err, key);
 			return -1;
 		}
@@ -366,12 +368,13 @@ read_fields(struct json_object *o, unsigned allowed,
 			if (get_string(val, key, &s, &n, err) != 0)
 				return -1;
 			if (!tg_names_label_valid(s))
-				return seterr(err, 400, "invalid_field", key,
-				    "name must be 1-128 bytes of UTF-8 text "
-				    "without control characters");
+				return tg_apireq_error_set(err, 400,
+				    "invalid_field", key, "name must be 1-128 "
+				    "bytes of UTF-8 text without control "
+				    "characters");
 			if ((t->name = strdup(s)) == NULL)
-				return seterr(err, 400, "invalid_field", key,
-				    "out of memory");
+				return tg_apireq_error_set(err, 400,
+				    "invalid_field", key, "out of memory");
 			break;
 		case F_EXPIRES:
 			maxd = cfg != NULL ? (long)cfg->max_expiry_days : 365;
@@ -392,13 +395,13 @@ read_fields(struct json_object *o, unsigned allowed,
 			prof = cfg != NULL ? tg_config_profile(cfg, s) : NULL;
 			if (prof == NULL) {
 				tg_names_quote(s, n, 64, q, sizeof q);
-				return seterr(err, 400, "invalid_field", key,
-				    "no profile named \"%s\" (GET /profiles "
-				    "lists them)", q);
+				return tg_apireq_error_set(err, 400,
+				    "invalid_field", key, "no profile named "
+				    "\"%s\" (GET /profiles lists them)", q);
 			}
 			if ((t->profile = strdup(s)) == NULL)
-				return seterr(err, 400, "invalid_field", key,
-				    "out of memory");
+				return tg_apireq_error_set(err, 400,
+				    "invalid_field", key, "out of memory");
 			break;
 		case F_PERMS:
 		case F_API:
@@ -450,26 +453,27 @@ tg_apireq_parse_create(const char *body, size_t len,
 	if (read_fields(o, CREATE_FIELDS, cfg, 0, out, NULL, err) != 0)
 		goto done;
 	if (out->name == NULL) {
-		seterr(err, 400, "missing_field", "name", "name is required");
+		tg_apireq_error_set(err, 400, "missing_field", "name",
+		    "name is required");
 		goto done;
 	}
 	if (out->expires_in_days == 0) {
-		seterr(err, 400, "missing_field", "expiresInDays",
+		tg_apireq_error_set(err, 400, "missing_field", "expiresInDays",
 		    "expiresInDays is required (1 to %u)",
 		    cfg->max_expiry_days < 365 ? cfg->max_expiry_days : 365);
 		goto done;
 	}
 	if (out->profile != NULL && out->permissions != NULL) {
-		seterr(err, 400, "invalid_field", "profile", "give permissions "
-		    "or profile, not both");
+		tg_apireq_error_set(err, 400, "invalid_field", "profile",
+		    "give permissions or profile, not both");
 		goto done;
 	}
 	if (out->profile != NULL) {
 		out->permissions = profile_list(tg_config_profile(cfg,
 		    out->profile));
 		if (out->permissions == NULL) {
-			seterr(err, 400, "invalid_field", "profile",
-			    "out of memory");
+			tg_apireq_error_set(err, 400, "invalid_field",
+			    "profile", "out of memory");
 			goto done;
 		}
 	}
@@ -477,7 +481,7 @@ tg_apireq_parse_create(const char *body, size_t len,
 	if ((out->permissions == NULL || out->permissions[0] == '\0') &&
 	    (out->api_rules == NULL || out->api_rules[0] == '\0') &&
 	    (out->resource_rules == NULL || out->resource_rules[0] == '\0')) {
-		seterr(err, 400, "missing_field", "permissions",
+		tg_apireq_error_set(err, 400, "missing_field", "permissions",
 		    "a token needs permissions, a profile, apiRules or "
 		    "resourceRules");
 		goto done;
@@ -501,9 +505,9 @@ tg_apireq_parse_update(const char *body, size_t len,
 	if (read_fields(o, UPDATE_FIELDS, NULL, 0, out, NULL, err) != 0)
 		goto done;
 	if (json_object_object_length(o) == 0) {
-		seterr(err, 400, "missing_field", NULL, "nothing to change: "
-		    "give name, permissions, apiRules, resourceRules, "
-		    "allowedCidrs or environments");
+		tg_apireq_error_set(err, 400, "missing_field", NULL, "nothing "
+		    "to change: give name, permissions, apiRules, "
+		    "resourceRules, allowedCidrs or environments");
 		goto done;
 	}
 	rc = 0;
@@ -578,8 +582,9 @@ tg_apireq_check_shrink(const char *current, const char *requested,
 	rc = 0;
 	if (r == 0) {
 		join_for_message(&miss, list, sizeof list);
-		seterr(err, 403, "cannot_grant", "permissions", "permissions "
-		    "may only shrink; not granted to this token now: %s", list);
+		tg_apireq_error_set(err, 403, "cannot_grant", "permissions",
+		    "permissions may only shrink; not granted to this token "
+		    "now: %s", list);
 		rc = 1;
 	}
 done:
@@ -657,8 +662,8 @@ check_cidrs(const char *caller, const char *mint, struct tg_apireq_error *err)
 	int r, s, ok;
 
 	if (empty(mint)) {
-		seterr(err, 403, "cannot_grant", "allowedCidrs", "the "
-		    "calling token is limited to allowedCidrs, so the new "
+		tg_apireq_error_set(err, 403, "cannot_grant", "allowedCidrs",
+		    "the calling token is limited to allowedCidrs, so the new "
 		    "token must be limited to them or to narrower ones");
 		return 1;
 	}
@@ -674,8 +679,9 @@ check_cidrs(const char *caller, const char *mint, struct tg_apireq_error *err)
 			snprintf(where, sizeof where, "allowedCidrs[%zu]", i);
 			if (tg_cidr_format(&in, text, sizeof text) != 0)
 				text[0] = '\0';
-			seterr(err, 403, "cannot_grant", where, "%s is not "
-			    "inside the calling token's allowedCidrs", text);
+			tg_apireq_error_set(err, 403, "cannot_grant", where,
+			    "%s is not inside the calling token's allowedCidrs",
+			    text);
 			return 1;
 		}
 		i++;
@@ -691,8 +697,8 @@ check_envs(const char *caller, const char *mint, struct tg_apireq_error *err)
 	size_t i = 0;
 
 	if (empty(mint)) {
-		seterr(err, 403, "cannot_grant", "environments", "the "
-		    "calling token is limited to environments, so the new "
+		tg_apireq_error_set(err, 403, "cannot_grant", "environments",
+		    "the calling token is limited to environments, so the new "
 		    "token must be limited to some of them");
 		return 1;
 	}
@@ -702,9 +708,9 @@ check_envs(const char *caller, const char *mint, struct tg_apireq_error *err)
 			e = p + strlen(p);
 		if (!tg_text_list_has(caller, p, (size_t)(e - p))) {
 			snprintf(where, sizeof where, "environments[%zu]", i);
-			seterr(err, 403, "cannot_grant", where, "\"%.*s\" is "
-			    "not among the calling token's environments",
-			    (int)(e - p), p);
+			tg_apireq_error_set(err, 403, "cannot_grant", where,
+			    "\"%.*s\" is not among the calling token's "
+			    "environments", (int) (e - p), p);
 			return 1;
 		}
 		p = *e == '\n' ? e + 1 : e;
@@ -772,8 +778,8 @@ tg_apireq_check_mint(const struct tg_apireq_caller *c,
 		goto done;
 	if (r == 0) {
 		join_for_message(&miss, list, sizeof list);
-		seterr(err, 403, "cannot_grant", "permissions", "you cannot "
-		    "grant: %s", list);
+		tg_apireq_error_set(err, 403, "cannot_grant", "permissions",
+		    "you cannot grant: %s", list);
 		rc = 1;
 		goto done;
 	}
@@ -783,9 +789,9 @@ tg_apireq_check_mint(const struct tg_apireq_caller *c,
 	if (m->expires_at > c->expires_at) {
 		if (tg_text_time_format(c->expires_at, when) != 0)
 			snprintf(when, sizeof when, "?");
-		seterr(err, 403, "cannot_grant", "expiresInDays", "a token "
-		    "cannot hand out a token that outlives it (the calling "
-		    "token expires at %s)", when);
+		tg_apireq_error_set(err, 403, "cannot_grant", "expiresInDays",
+		    "a token cannot hand out a token that outlives it (the "
+		    "calling token expires at %s)", when);
 		rc = 1;
 	} else if (!empty(c->cidrs) &&
 	    (rc = check_cidrs(c->cidrs, m->cidrs, err)) != 0) {
@@ -796,30 +802,32 @@ tg_apireq_check_mint(const struct tg_apireq_caller *c,
 	} else if (!rules_narrower(c->api_rules != NULL ? c->api_rules : "",
 	    m->api_rules != NULL ? m->api_rules : "")) {
 		if (empty(c->api_rules))
-			seterr(err, 403, "cannot_grant", "apiRules", "the "
-			    "calling token has no apiRules, so API access is "
-			    "off for it and the new token may not have any "
-			    "either (only '!' rules)");
+			tg_apireq_error_set(err, 403, "cannot_grant",
+			    "apiRules", "the calling token has no apiRules, so "
+			    "API access is off for it and the new token may "
+			    "not have any either (only '!' rules)");
 		else
-			seterr(err, 403, "cannot_grant", "apiRules", "the "
-			    "calling token has apiRules, so the new token's "
-			    "must be the same, or the same with '!' rules in "
-			    "front (leave apiRules out to inherit them)");
+			tg_apireq_error_set(err, 403, "cannot_grant",
+			    "apiRules", "the calling token has apiRules, so "
+			    "the new token's must be the same, or the same "
+			    "with '!' rules in front (leave apiRules out to "
+			    "inherit them)");
 		rc = 1;
 	} else if (!rules_narrower(c->resource_rules != NULL ?
 	    c->resource_rules : "", m->resource_rules != NULL ?
 	    m->resource_rules : "")) {
 		if (empty(c->resource_rules))
-			seterr(err, 403, "cannot_grant", "resourceRules", "the "
-			    "calling token has no resourceRules, so resource "
-			    "access is off for it and the new token may not "
-			    "have any either (only '!' rules)");
+			tg_apireq_error_set(err, 403, "cannot_grant",
+			    "resourceRules", "the calling token has no "
+			    "resourceRules, so resource access is off for it "
+			    "and the new token may not have any either (only "
+			    "'!' rules)");
 		else
-			seterr(err, 403, "cannot_grant", "resourceRules", "the "
-			    "calling token has resourceRules, so the new "
-			    "token's must be the same, or the same with '!' "
-			    "rules in front (leave resourceRules out to "
-			    "inherit them)");
+			tg_apireq_error_set(err, 403, "cannot_grant",
+			    "resourceRules", "the calling token has "
+			    "resourceRules, so the new token's must be the "
+			    "same, or the same with '!' rules in front (leave "
+			    "resourceRules out to inherit them)");
 		rc = 1;
 	}
 done:
@@ -852,145 +860,6 @@ tg_apireq_inherit(struct tg_apireq_token *t, const struct tg_apireq_caller *c)
 	    inherit_one(&t->api_rules, c->api_rules) != 0 ||
 	    inherit_one(&t->resource_rules, c->resource_rules) != 0)
 		return -1;
-	return 0;
-}
-
-/* --- query strings ---------------------------------------------------- */
-
-/*
- * Percent-decodes s (n bytes) into out (outsz bytes), '+' as a space.
- * Returns 0, -1 on a bad escape, -2 when out is too small.  *bad is set
- * when the result holds a control byte.
- */
-static int
-decode(const char *s, size_t n, char *out, size_t outsz, int *bad)
-{
-	size_t i, o = 0;
-	int v;
-
-	*bad = 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '%') {
-			if ((v = tg_text_percent(s + i, n - i)) < 0)
-				return -1;
-			c = (unsigned char)v;
-			i += 2;
-		} else if (c == '+') {
-			c = ' ';
-		}
-		if (c < 0x20 || c == 0x7f)
-			*bad = 1;
-		if (o + 1 >= outsz)
-			return -2;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-int
-tg_apireq_query(const char *q, size_t len, struct tg_apireq_param *p,
-    size_t np, struct tg_apireq_error *err)
-{
-	const char *s = q, *end = q + len, *amp, *eq;
-	char name[64];
-	size_t i;
-	int bad, r;
-
-	for (i = 0; i < np; i++) {
-		p[i].set = 0;
-		p[i].value[0] = '\0';
-	}
-	while (s < end) {
-		amp = memchr(s, '&', (size_t)(end - s));
-		if (amp == NULL)
-			amp = end;
-		if (amp == s) {
-			s++;
-			continue;
-		}
-		eq = memchr(s, '=', (size_t)(amp - s));
-		if (eq == NULL)
-			eq = amp;
-		r = decode(s, (size_t)(eq - s), name, sizeof name, &bad);
-		if (r != 0 || bad)
-			return seterr(err, 400, "invalid_parameter", NULL,
-			    "malformed query parameter name");
-		for (i = 0; i < np; i++)
-			if (strcmp(p[i].name, name) == 0)
-				break;
-		if (i == np)
-			return seterr(err, 400, "invalid_parameter", name,
-			    "unknown query parameter \"%s\"", name);
-		if (p[i].set)
-			return seterr(err, 400, "invalid_parameter", name,
-			    "query parameter \"%s\" given twice", name);
-		r = decode(eq < amp ? eq + 1 : amp, eq < amp ?
-		    (size_t)(amp - eq - 1) : 0, p[i].value, sizeof p[i].value,
-		    &bad);
-		if (r == -2)
-			return seterr(err, 400, "invalid_parameter", name,
-			    "query parameter \"%s\" is too long", name);
-		if (r != 0 || bad)
-			return seterr(err, 400, "invalid_parameter", name,
-			    "query parameter \"%s\" is malformed", name);
-		p[i].set = 1;
-		s = amp < end ? amp + 1 : end;
-	}
-	return 0;
-}
-
-int
-tg_apireq_uint(const char *s, unsigned long long min, unsigned long long max,
-    unsigned long long *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s == NULL || s[0] < '0' || s[0] > '9' || (s[0] == '0' &&
-	    s[1] != '\0') || strlen(s) > 20)
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* --- cursors ---------------------------------------------------------- */
-
-int
-tg_apireq_cursor_format(int64_t created, const char *id, char *out,
-    size_t outsz)
-{
-	int n;
-
-	if (created < 0 || !tg_token_id_valid(id, strlen(id)))
-		return -1;
-	n = snprintf(out, outsz, "%lld.%s", (long long)created, id);
-	return n > 0 && (size_t)n < outsz ? 0 : -1;
-}
-
-int
-tg_apireq_cursor_parse(const char *s, int64_t *created, char *id)
-{
-	const char *dot = strchr(s, '.');
-	unsigned long long v;
-	char num[24];
-	size_t n;
-
-	if (dot == NULL || (n = (size_t)(dot - s)) == 0 || n >= sizeof num)
-		return -1;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (tg_apireq_uint(num, 0, 253402300799ULL, &v) != 0 ||
-	    !tg_token_id_valid(dot + 1, strlen(dot + 1)))
-		return -1;
-	*created = (int64_t)v;
-	memcpy(id, dot + 1, TG_TOKEN_ID_LEN + 1);
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 /*
  * apireq.h: what the token API accepts, checked without I/O.
  *
- * The responder (fcgi/api*.c) reads the body and the query string and
- * hands them here; everything that decides whether input is acceptable
+ * The responder (fcgi/api*.c) reads the body and hands it here (the
+ * query string goes to lib/query); everything that decides whether input is acceptable
  * lives in this module, so it can be unit-tested and fuzzed on its own and
  * the responder cannot grow its own idea of what is valid.  Bodies go
  * through tg_jsoncheck() first (strict syntax, no duplicate member names)
@@ -29,8 +29,6 @@ struct json_object;
 #define TG_APIREQ_CIDRS_MAX	64	/* what lib/policy compiles */
 #define TG_APIREQ_ENVS_MAX	64
 #define TG_APIREQ_TEXT_MAX	65535	/* a stored list (a TEXT column) */
-#define TG_APIREQ_CURSOR_LEN	48
-#define TG_APIREQ_PARAM_LEN	256	/* a decoded query value, NUL too */
 
 /*
  * Why a request was refused.  code is the "error" member of the JSON
@@ -61,6 +59,14 @@ struct tg_apireq_token {
 	char	*cidrs;			/* canonical CIDRs */
 	char	*environments;
 };
+
+/*
+ * Fills e and returns -1, so that a check can "return
+ * tg_apireq_error_set(...)".  The message is printf-formatted.
+ */
+int	tg_apireq_error_set(struct tg_apireq_error *e, int status,
+	    const char *code, const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
 
 /* Frees the strings of t and zeroes it; t may be NULL. */
 void	tg_apireq_token_free(struct tg_apireq_token *t);
@@ -163,44 +169,6 @@ int	tg_apireq_check_mint(const struct tg_apireq_caller *c,
  */
 int	tg_apireq_inherit(struct tg_apireq_token *t,
 	    const struct tg_apireq_caller *c);
-
-/*
- * A query parameter the caller accepts.  The caller sets name; the parser
- * sets set and value (percent-decoded, '+' as space).
- */
-struct tg_apireq_param {
-	const char	*name;
-	int		 set;
-	char		 value[TG_APIREQ_PARAM_LEN];
-};
-
-/*
- * Parses a query string (q, len bytes, without the '?'; may be empty) of
- * name=value pairs separated by '&' into p (np entries).  A name without
- * '=' gets the value "".  Empty pairs are skipped.  Refuses (400
- * invalid_parameter, field = the name) unknown names, a name given twice,
- * bad percent escapes, values longer than TG_APIREQ_PARAM_LEN - 1 bytes
- * and control bytes after decoding.  Returns 0 or -1.
- */
-int	tg_apireq_query(const char *q, size_t len, struct tg_apireq_param *p,
-	    size_t np, struct tg_apireq_error *err);
-
-/*
- * Parses a decimal number from min to max (no sign, no leading zeros
- * except "0" itself).  Returns 0 with *out set, or -1.
- */
-int	tg_apireq_uint(const char *s, unsigned long long min,
-	    unsigned long long max, unsigned long long *out);
-
-/*
- * The cursor of the token list: the last row's creation time and id, as
- * "<unix time>.<id>".  Clients treat it as opaque.  format returns 0 or
- * -1; parse returns 0 with *created and id (TG_TOKEN_ID_LEN + 1 bytes)
- * set, or -1 when s is not a cursor this module wrote.
- */
-int	tg_apireq_cursor_format(int64_t created, const char *id, char *out,
-	    size_t outsz);
-int	tg_apireq_cursor_parse(const char *s, int64_t *created, char *id);
 
 /*
  * Splits a stored list into a json-c array of strings and returns a new

@@ -13,6 +13,7 @@
 #include "apireq.h"
 #include "config.h"
 #include "jsoncheck.h"
+#include "query.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	struct tg_apireq_token t;
 	struct tg_apireq_error e;
-	struct tg_apireq_param p[4];
+	struct tg_query_param p[4];
 	char err[128], key[64];
 	const char *body = (const char *)data;
 	int ok;
@@ -49,6 +50,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p[1].name = "cursor";
 	p[2].name = "state";
 	p[3].name = "user";
-	(void)tg_apireq_query(body, size, p, 4, &e);
+	(void)tg_query_parse(body, size, p, 4, &e);
 	return 0;
 }
