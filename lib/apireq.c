@@ -605,53 +605,6 @@ empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-/*
- * Reads the CIDR on the line starting at *p (stored list) and advances.
- * IPv4-mapped IPv6 networks of /96 or longer become the IPv4 network they
- * denote, as lib/cidr matches them.  Returns 1, 0 at the end, -1 if bad.
- */
-static int
-next_cidr(const char **p, struct tg_cidr *c)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0, 0xff, 0xff };
-	const char *e;
-	char why[128];
-
-	if (**p == '\0')
-		return 0;
-	e = strchr(*p, '\n');
-	if (e == NULL)
-		e = *p + strlen(*p);
-	if (tg_cidr_parse(*p, (size_t)(e - *p), c, why, sizeof why) != 0)
-		return -1;
-	*p = *e == '\n' ? e + 1 : e;
-	if (c->family == AF_INET6 && c->prefix >= 96 &&
-	    memcmp(c->addr, mapped, sizeof mapped) == 0) {
-		memmove(c->addr, c->addr + 12, 4);
-		memset(c->addr + 4, 0, 12);
-		c->family = AF_INET;
-		c->prefix -= 96;
-	}
-	return 1;
-}
-
-/* Is network in inside network out? */
-static int
-cidr_inside(const struct tg_cidr *in, const struct tg_cidr *out)
-{
-	unsigned bits = out->prefix, full = bits / 8, rest = bits % 8;
-
-	if (in->family != out->family || in->prefix < out->prefix)
-		return 0;
-	if (memcmp(in->addr, out->addr, full) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	return ((in->addr[full] ^ out->addr[full]) &
-	    (unsigned char)(0xFF << (8 - rest))) == 0;
-}
-
 static int
 check_cidrs(const char *caller, const char *mint, struct tg_apireq_error *err)
 {
@@ -667,11 +620,11 @@ check_cidrs(const char *caller, const char *mint, struct tg_apireq_error *err)
 		    "token must be limited to them or to narrower ones");
 		return 1;
 	}
-	while ((r = next_cidr(&p, &in)) == 1) {
+	while ((r = tg_cidr_next(&p, &in)) == 1) {
 		ok = 0;
 		q = caller;
-		while ((s = next_cidr(&q, &out)) == 1)
-			if (cidr_inside(&in, &out))
+		while ((s = tg_cidr_next(&q, &out)) == 1)
+			if (tg_cidr_inside(&in, &out))
 				ok = 1;
 		if (s < 0)
 			return -1;
