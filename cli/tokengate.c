@@ -575,16 +575,6 @@ struct list_ctx {
 	unsigned		 n;
 };
 
-static const char *
-token_state(const struct tg_record *r, int64_t now)
-{
-	if (r->revoked_at != 0)
-		return "revoked";
-	if (now >= r->expires_at)
-		return "expired";
-	return "active";
-}
-
 static int
 list_row(void *arg, const struct tg_record *r)
 {
@@ -606,7 +596,7 @@ list_row(void *arg, const struct tg_record *r)
 		json_object_object_add(o, "name",
 		    json_object_new_string(r->name ? r->name : ""));
 		json_object_object_add(o, "state", json_object_new_string(
-		    token_state(r, lc->now)));
+		    tg_record_state(r, lc->now)));
 		json_object_object_add(o, "permissions",
 		    json_list(r->permissions));
 		json_object_object_add(o, "apiRules", json_list(r->api_rules));
@@ -627,7 +617,7 @@ list_row(void *arg, const struct tg_record *r)
 			printf("%-12s  %-19s  %-16s  %-8s  %-20s  %s\n", "ID",
 			    "PREFIX", "USER", "STATE", "EXPIRES", "NAME");
 		printf("%-12s  %-19s  %-16s  %-8s  %-20s  %s\n", r->id, prefix,
-		    r->user, token_state(r, lc->now), ts[1],
+		    r->user, tg_record_state(r, lc->now), ts[1],
 		    r->name ? r->name : "");
 	}
 	lc->n++;

@@ -23,16 +23,6 @@
 
 #define DETAIL_MAX	1024
 
-static const char *
-state_of(const struct tg_record *r, int64_t now)
-{
-	if (r->revoked_at != 0)
-		return "revoked";
-	if (now >= r->expires_at)
-		return "expired";
-	return "active";
-}
-
 static struct json_object *
 time_json(int64_t t)
 {
@@ -41,35 +31,6 @@ time_json(int64_t t)
 	if (t <= 0 || tg_text_time_format(t, buf) != 0)
 		return NULL;
 	return json_object_new_string(buf);
-}
-
-/*
- * The token's grants intersected with its owner's role permissions, in
- * stored form; NULL when out of memory or stored data does not parse.
- */
-static char *
-effective_text(const char *grants, const char *roles)
-{
-	struct tg_perm_set g = { NULL, 0 }, r = { NULL, 0 }, e = { NULL, 0 };
-	char err[128], *out = NULL;
-	size_t i, cap = 1;
-
-	if (tg_perm_parse(grants, strlen(grants), &g, err, sizeof err) != 0 ||
-	    tg_perm_parse(roles, strlen(roles), &r, err, sizeof err) != 0 ||
-	    tg_perm_intersect(&g, &r, &e) != 0)
-		goto done;
-	for (i = 0; i < e.n; i++)
-		cap += strlen(e.items[i]) + 1;
-	out = malloc(cap);
-	if (out != NULL && tg_perm_join(&e, '\n', out, cap) != 0) {
-		free(out);
-		out = NULL;
-	}
-done:
-	tg_perm_set_free(&g);
-	tg_perm_set_free(&r);
-	tg_perm_set_free(&e);
-	return out;
 }
 
 /* A token as GET shows it: everything but the secret and its hash. */
@@ -82,15 +43,14 @@ token_json(const struct tg_record *r, int64_t now)
 	if (tg_token_display(api_cfg.token_prefix, r->id, prefix,
 	    sizeof prefix) != 0)
 		prefix[0] = '\0';
-	eff = effective_text(r->permissions ? r->permissions : "",
-	    r->role_permissions ? r->role_permissions : "");
+	eff = tg_record_effective(r);
 	json_object_object_add(o, "id", json_object_new_string(r->id));
 	json_object_object_add(o, "prefix", json_object_new_string(prefix));
 	json_object_object_add(o, "user", json_object_new_string(r->user));
 	json_object_object_add(o, "name",
 	    json_object_new_string(r->name ? r->name : ""));
 	json_object_object_add(o, "state",
-	    json_object_new_string(state_of(r, now)));
+	    json_object_new_string(tg_record_state(r, now)));
 	json_object_object_add(o, "permissions",
 	    tg_apireq_list_json(r->permissions));
 	json_object_object_add(o, "effectivePermissions",
@@ -521,11 +481,11 @@ api_tokens_update(struct api_req *q)
 		api_reply_apireq(q, &e);
 		goto out;
 	}
-	if (rec.revoked_at != 0 || q->now >= rec.expires_at) {
+	if (!tg_record_active(&rec, q->now)) {
 		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    state_of(&rec, q->now));
+		    tg_record_state(&rec, q->now));
 		api_reply_error(q, 409, "token_inactive", NULL, "the token is "
-		    "%s and can no longer be changed", state_of(&rec, q->now));
+		    "%s and can no longer be changed", tg_record_state(&rec, q->now));
 		goto out;
 	}
 	if (t.permissions != NULL && (rc = tg_apireq_check_shrink(
@@ -741,11 +701,11 @@ api_tokens_rotate(struct api_req *q)
 		api_reply_apireq(q, &e);
 		goto out;
 	}
-	if (rec.revoked_at != 0 || q->now >= rec.expires_at) {
+	if (!tg_record_active(&rec, q->now)) {
 		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    state_of(&rec, q->now));
+		    tg_record_state(&rec, q->now));
 		api_reply_error(q, 409, "token_inactive", NULL, "the token is "
-		    "%s and cannot be rotated", state_of(&rec, q->now));
+		    "%s and cannot be rotated", tg_record_state(&rec, q->now));
 		goto out;
 	}
 	/*
@@ -757,7 +717,7 @@ api_tokens_rotate(struct api_req *q)
 		if (caller_limits(q, &crec, &c) != 0)
 			goto out;
 		have_crec = 1;
-		eff = effective_text(rec.permissions, rec.role_permissions);
+		eff = tg_record_effective(&rec);
 		if (eff == NULL) {
 			api_reply_error(q, 500, "internal_error", NULL,
 			    "stored permissions do not parse");

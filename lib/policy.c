@@ -197,23 +197,6 @@ tg_policy_status(enum tg_reason reason)
 	return 503;
 }
 
-void
-tg_record_free(struct tg_record *rec)
-{
-	if (rec == NULL)
-		return;
-	free(rec->name);
-	free(rec->permissions);
-	free(rec->api_rules);
-	free(rec->resource_rules);
-	free(rec->cidrs);
-	free(rec->environments);
-	free(rec->role_permissions);
-	rec->name = rec->permissions = rec->api_rules = NULL;
-	rec->resource_rules = rec->cidrs = rec->environments = NULL;
-	rec->role_permissions = NULL;
-}
-
 static const char *
 nz(const char *s)
 {

@@ -14,9 +14,8 @@
 #include "hmac.h"
 #include "path.h"
 #include "perm.h"
+#include "record.h"
 #include "token.h"
-
-#define TG_USER_MAX	64
 
 enum tg_reason {
 	TG_ALLOWED = 0,
@@ -36,34 +35,6 @@ enum tg_reason {
 	TG_RATE_LIMITED,		/* too many failures from this client */
 	TG_REASON_COUNT
 };
-
-/*
- * A token row as the store reads it: plain texts, validated when written.
- * Owned by whoever filled it; release with tg_record_free().
- */
-struct tg_record {
-	char		 id[TG_TOKEN_ID_LEN + 1];
-	unsigned char	 hash[TG_HMAC_LEN];
-	int		 has_prev;		/* rotation grace in effect */
-	unsigned char	 prev_hash[TG_HMAC_LEN];
-	int64_t		 prev_until;		/* unix time */
-	uint64_t	 user_id;
-	char		 user[TG_USER_MAX + 1];
-	int		 user_enabled;
-	int64_t		 created_at, expires_at;
-	int64_t		 revoked_at;		/* 0 when not revoked */
-	int64_t		 last_used_at;		/* 0 when never used */
-	char		 last_used_ip[46];
-	char		*name;
-	char		*permissions;		/* the token's grants */
-	char		*api_rules;
-	char		*resource_rules;
-	char		*cidrs;
-	char		*environments;
-	char		*role_permissions;	/* the owner's, right now */
-};
-
-void	tg_record_free(struct tg_record *rec);	/* frees the texts only */
 
 /*
  * A record compiled for deciding: rules compiled, permission sets parsed
