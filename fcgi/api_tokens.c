@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "fcgi_common.h"
+#include "mint.h"
 #include "names.h"
 #include "text.h"
 #include "token.h"
@@ -109,15 +110,18 @@ load_target(struct api_req *q, struct tg_record *rec, const char *action)
 	return -1;
 }
 
-/* The limits a token caller passes on; sessions only have permissions. */
+/*
+ * The caller as lib/mint sees it: a token caller's record is read for
+ * its limits (crec, freed by the caller of this function when c->is_token);
+ * sessions only have permissions.  Returns 0, or -1 after replying.
+ */
 static int
 caller_limits(struct api_req *q, struct tg_record *crec,
-    struct tg_apireq_caller *c)
+    struct tg_mint_caller *c)
 {
 	int rc;
 
-	memset(c, 0, sizeof *c);
-	c->perms = q->caller.perms;
+	tg_mint_caller_init(c, q->caller.perms, NULL);
 	if (q->caller.grant == NULL)
 		return 0;
 	if ((rc = api_caller_record(q, crec)) != TG_STORE_OK) {
@@ -125,13 +129,60 @@ caller_limits(struct api_req *q, struct tg_record *crec,
 		    rc);
 		return -1;
 	}
-	c->is_token = 1;
-	c->expires_at = crec->expires_at;
-	c->cidrs = crec->cidrs;
-	c->environments = crec->environments;
-	c->api_rules = crec->api_rules;
-	c->resource_rules = crec->resource_rules;
+	tg_mint_caller_init(c, q->caller.perms, crec);
 	return 0;
+}
+
+/*
+ * Records a refused attempt at action on the route's token (owned by
+ * target_user) with outcome and detail, and answers e.  Returns -1.
+ */
+static int
+refused(struct api_req *q, const char *action, const char *target_user,
+    const char *outcome, const char *detail,
+    const struct tg_apireq_error *e)
+{
+	api_audit_refused(q, action, q->id, target_user, outcome, detail);
+	api_reply_apireq(q, e);
+	return -1;
+}
+
+/* A request that lib/apireq refused: the field and message are audited. */
+static int
+refused_invalid(struct api_req *q, const char *action,
+    const char *target_user, const struct tg_apireq_error *e)
+{
+	char detail[DETAIL_MAX];
+
+	snprintf(detail, sizeof detail, "%s: %s", e->field, e->message);
+	return refused(q, action, target_user, "invalid", detail, e);
+}
+
+/*
+ * Maps a lib/mint result: 0 for allowed; else -1 after answering 500 (the
+ * check failed) or recording the refusal and answering 403, with the
+ * permissions not granted when missing is not NULL.
+ */
+static int
+mint_refused(struct api_req *q, int rc, const char *action,
+    const char *target_user, const struct tg_apireq_error *e,
+    const struct tg_perm_set *missing)
+{
+	char detail[DETAIL_MAX];
+
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		api_reply_apireq(q, e);
+		return -1;
+	}
+	snprintf(detail, sizeof detail, "%s: %s", e->field, e->message);
+	api_audit_refused(q, action, q->id, target_user, "denied", detail);
+	if (missing != NULL)
+		api_reply_cannot_grant(q, e, missing);
+	else
+		api_reply_apireq(q, e);
+	return -1;
 }
 
 /* Appends "key=value" to a detail line, cut at DETAIL_MAX. */
@@ -339,8 +390,7 @@ api_tokens_create(struct api_req *q)
 {
 	static const char action[] = "token.create";
 	struct tg_apireq_token t;
-	struct tg_apireq_caller c;
-	struct tg_apireq_mint m;
+	struct tg_mint_caller c;
 	struct tg_apireq_error e;
 	struct tg_perm_set missing = { NULL, 0 };
 	struct tg_record crec;
@@ -357,56 +407,20 @@ api_tokens_create(struct api_req *q)
 	memset(&crec, 0, sizeof crec);
 	memset(hash, 0, sizeof hash);
 	if (api_read_body(q, &body, &len, &e) != 0) {
-		api_audit_refused(q, action, NULL, q->caller.user, "invalid",
-		    e.message);
-		api_reply_apireq(q, &e);
+		refused(q, action, q->caller.user, "invalid", e.message, &e);
 		goto out;
 	}
 	if (tg_apireq_parse_create(body, len, &api_cfg, &t, &e) != 0) {
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, NULL, q->caller.user, "invalid",
-		    detail);
-		api_reply_apireq(q, &e);
+		refused_invalid(q, action, q->caller.user, &e);
 		goto out;
 	}
 	if (caller_limits(q, &crec, &c) != 0)
 		goto out;
 	have_crec = c.is_token;
-	if (tg_apireq_inherit(&t, &c) != 0) {
-		api_reply_error(q, 500, "internal_error", NULL,
-		    "out of memory");
+	rc = tg_mint_create(&c, &t, q->caller.user, q->now, &nt, &missing,
+	    &e);
+	if (mint_refused(q, rc, action, q->caller.user, &e, &missing) != 0)
 		goto out;
-	}
-	memset(&nt, 0, sizeof nt);
-	nt.user = q->caller.user;
-	nt.name = t.name;
-	nt.permissions = t.permissions != NULL ? t.permissions : "";
-	nt.api_rules = t.api_rules != NULL ? t.api_rules : "";
-	nt.resource_rules = t.resource_rules != NULL ? t.resource_rules : "";
-	nt.cidrs = t.cidrs != NULL ? t.cidrs : "";
-	nt.environments = t.environments != NULL ? t.environments : "";
-	nt.created_at = q->now;
-	nt.expires_at = q->now + (int64_t)t.expires_in_days * 86400;
-	memset(&m, 0, sizeof m);
-	m.permissions = nt.permissions;
-	m.expires_at = nt.expires_at;
-	m.cidrs = nt.cidrs;
-	m.environments = nt.environments;
-	m.api_rules = nt.api_rules;
-	m.resource_rules = nt.resource_rules;
-	rc = tg_apireq_check_mint(&c, &m, &missing, &e);
-	if (rc != 0) {
-		if (rc < 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored permissions do not parse");
-			goto out;
-		}
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, NULL, q->caller.user, "denied",
-		    detail);
-		api_reply_cannot_grant(q, &e, &missing);
-		goto out;
-	}
 	detail[0] = '\0';
 	snprintf(days, sizeof days, "%ld", t.expires_in_days);
 	detail_add(detail, "expiresInDays", days);
@@ -452,8 +466,7 @@ api_tokens_update(struct api_req *q)
 	static const char action[] = "token.update";
 	struct tg_store_token_change ch;
 	struct tg_apireq_token t;
-	struct tg_apireq_caller c;
-	struct tg_apireq_mint m;
+	struct tg_mint_caller c;
 	struct tg_apireq_error e;
 	struct tg_perm_set missing = { NULL, 0 };
 	struct tg_record rec, crec;
@@ -469,16 +482,11 @@ api_tokens_update(struct api_req *q)
 		return;
 	have_rec = 1;
 	if (api_read_body(q, &body, &len, &e) != 0) {
-		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    e.message);
-		api_reply_apireq(q, &e);
+		refused(q, action, rec.user, "invalid", e.message, &e);
 		goto out;
 	}
 	if (tg_apireq_parse_update(body, len, &t, &e) != 0) {
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    detail);
-		api_reply_apireq(q, &e);
+		refused_invalid(q, action, rec.user, &e);
 		goto out;
 	}
 	if (!tg_record_active(&rec, q->now)) {
@@ -488,52 +496,18 @@ api_tokens_update(struct api_req *q)
 		    "%s and can no longer be changed", tg_record_state(&rec, q->now));
 		goto out;
 	}
-	if (t.permissions != NULL && (rc = tg_apireq_check_shrink(
-	    rec.permissions, t.permissions, &missing, &e)) != 0) {
-		if (rc < 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored permissions do not parse");
-			goto out;
-		}
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, q->id, rec.user, "denied", detail);
-		api_reply_cannot_grant(q, &e, &missing);
+	if (t.permissions != NULL && mint_refused(q, tg_mint_shrink(
+	    rec.permissions, t.permissions, &missing, &e), action, rec.user,
+	    &e, &missing) != 0)
 		goto out;
-	}
-	/*
-	 * A restricted token may not lift restrictions, on itself or on a
-	 * sibling it could then rotate: the limits it changes must stay
-	 * within its own.  Permissions and expiry are checked elsewhere
-	 * (they can only shrink, and cannot change), so they are left out.
-	 */
-	if (t.cidrs != NULL || t.environments != NULL || t.api_rules != NULL ||
-	    t.resource_rules != NULL) {
+	/* A restricted token may not lift restrictions (lib/mint). */
+	if (tg_mint_update_limits(&t)) {
 		if (caller_limits(q, &crec, &c) != 0)
 			goto out;
 		have_crec = c.is_token;
-		memset(&m, 0, sizeof m);
-		m.permissions = "";
-		m.expires_at = 0;
-		m.cidrs = t.cidrs != NULL ? t.cidrs : rec.cidrs;
-		m.environments = t.environments != NULL ? t.environments :
-		    rec.environments;
-		m.api_rules = t.api_rules != NULL ? t.api_rules : rec.api_rules;
-		m.resource_rules = t.resource_rules != NULL ? t.resource_rules :
-		    rec.resource_rules;
-		rc = tg_apireq_check_mint(&c, &m, NULL, &e);
-		if (rc < 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored limits do not parse");
+		if (mint_refused(q, tg_mint_update(&c, &rec, &t, &e), action,
+		    rec.user, &e, NULL) != 0)
 			goto out;
-		}
-		if (rc > 0) {
-			snprintf(detail, sizeof detail, "%s: %s", e.field,
-			    e.message);
-			api_audit_refused(q, action, q->id, rec.user, "denied",
-			    detail);
-			api_reply_apireq(q, &e);
-			goto out;
-		}
 	}
 	memset(&ch, 0, sizeof ch);
 	ch.name = t.name;
@@ -656,15 +630,14 @@ void
 api_tokens_rotate(struct api_req *q)
 {
 	static const char action[] = "token.rotate";
-	struct tg_apireq_caller c;
-	struct tg_apireq_mint m;
+	struct tg_mint_caller c;
 	struct tg_apireq_error e;
 	struct tg_perm_set missing = { NULL, 0 };
 	struct tg_record rec, crec;
 	struct tg_audit a;
 	struct tg_token tok;
 	unsigned char hash[TG_HMAC_LEN];
-	char *body = NULL, *eff = NULL, detail[DETAIL_MAX], extra[64];
+	char *body = NULL, detail[DETAIL_MAX], extra[64];
 	int64_t grace_until;
 	size_t len;
 	long grace;
@@ -688,17 +661,12 @@ api_tokens_rotate(struct api_req *q)
 		goto out;
 	}
 	if (api_read_body(q, &body, &len, &e) != 0) {
-		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    e.message);
-		api_reply_apireq(q, &e);
+		refused(q, action, rec.user, "invalid", e.message, &e);
 		goto out;
 	}
 	if (tg_apireq_parse_rotate(body, len,
 	    api_cfg.rotation_max_grace_seconds, &grace, &e) != 0) {
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    detail);
-		api_reply_apireq(q, &e);
+		refused_invalid(q, action, rec.user, &e);
 		goto out;
 	}
 	if (!tg_record_active(&rec, q->now)) {
@@ -717,33 +685,9 @@ api_tokens_rotate(struct api_req *q)
 		if (caller_limits(q, &crec, &c) != 0)
 			goto out;
 		have_crec = 1;
-		eff = tg_record_effective(&rec);
-		if (eff == NULL) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored permissions do not parse");
+		if (mint_refused(q, tg_mint_rotate(&c, &rec, &missing, &e),
+		    action, rec.user, &e, &missing) != 0)
 			goto out;
-		}
-		memset(&m, 0, sizeof m);
-		m.permissions = eff;
-		m.expires_at = rec.expires_at;
-		m.cidrs = rec.cidrs;
-		m.environments = rec.environments;
-		m.api_rules = rec.api_rules;
-		m.resource_rules = rec.resource_rules;
-		rc = tg_apireq_check_mint(&c, &m, &missing, &e);
-		if (rc < 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored limits do not parse");
-			goto out;
-		}
-		if (rc > 0) {
-			snprintf(detail, sizeof detail, "%s: %s", e.field,
-			    e.message);
-			api_audit_refused(q, action, q->id, rec.user, "denied",
-			    detail);
-			api_reply_cannot_grant(q, &e, &missing);
-			goto out;
-		}
 	}
 	if (tg_token_generate(api_cfg.token_prefix, q->id, &tok) != 0 ||
 	    tg_hmac_compute(q->w->hmac, tok.text, tok.len, hash) != 0) {
@@ -779,7 +723,6 @@ out:
 	tg_token_wipe(&tok);
 	OPENSSL_cleanse(hash, sizeof hash);
 	tg_perm_set_free(&missing);
-	free(eff);
 	free(body);
 	tg_record_free(&rec);
 	if (have_crec)

@@ -1,10 +1,12 @@
 /*
  * apireq.h: what the token API accepts, checked without I/O.
  *
- * The responder (fcgi/api*.c) reads the body and hands it here (the
- * query string goes to lib/query); everything that decides whether input is acceptable
- * lives in this module, so it can be unit-tested and fuzzed on its own and
- * the responder cannot grow its own idea of what is valid.  Bodies go
+ * The responder (fcgi/api*.c) reads the body and hands it here;
+ * everything that decides whether a body is acceptable lives in this
+ * module, so it can be unit-tested and fuzzed on its own and the
+ * responder cannot grow its own idea of what is valid.  Query strings
+ * are lib/query's, and whether the caller may hand out what a body asks
+ * for is lib/mint's.  Bodies go
  * through tg_jsoncheck() first (strict syntax, no duplicate member names)
  * and only then through json-c.
  *
@@ -103,72 +105,6 @@ int	tg_apireq_parse_update(const char *body, size_t len,
  */
 int	tg_apireq_parse_rotate(const char *body, size_t len,
 	    unsigned max_grace, long *grace, struct tg_apireq_error *err);
-
-/*
- * Refuses a PATCH that would add a permission: every permission of
- * requested (stored form) must be covered by current (the token's grants
- * now; wildcards count, so "a:b" may replace "a:*" but not the other way
- * round).  Returns 0, 1 with err filled (403 cannot_grant) and, when
- * missing is not NULL, *missing overwritten with the permissions that are
- * not covered, or -1 when out of memory or a list does not parse.
- */
-int	tg_apireq_check_shrink(const char *current, const char *requested,
-	    struct tg_perm_set *missing, struct tg_apireq_error *err);
-
-/*
- * What the caller of the API may hand on to a token it creates, or
- * receives the secret of by rotation.  Borrowed.  perms are the caller's
- * effective permissions.  When the caller is a token (is_token), the
- * other members are that token's own limits, and a token it mints may not
- * be stronger in any of them.
- */
-struct tg_apireq_caller {
-	const struct tg_perm_set *perms;
-	int		 is_token;
-	int64_t		 expires_at;
-	const char	*cidrs;
-	const char	*environments;
-	const char	*api_rules;
-	const char	*resource_rules;
-};
-
-/* The token to be handed out, stored forms.  Borrowed. */
-struct tg_apireq_mint {
-	const char	*permissions;
-	int64_t		 expires_at;
-	const char	*cidrs;
-	const char	*environments;
-	const char	*api_rules;
-	const char	*resource_rules;
-};
-
-/*
- * The rule "a token can never mint a stronger token":
- *   - every permission of m must be covered by c->perms (for any caller);
- * and when c is a token:
- *   - m may not expire after c;
- *   - when c has CIDRs, m must have some, each inside one of c's;
- *   - when c has environments, m must have some, all among c's;
- *   - when c has API (resource) rules, m must have exactly the same list,
- *     because one first-match list cannot in general express "allowed by
- *     both lists".
- * Returns 0 when m is allowed, 1 with err filled (403 cannot_grant; for
- * permissions the message lists the ones not covered) and, when missing is
- * not NULL, *missing overwritten with those permissions, or -1 when out
- * of memory or a list does not parse.
- */
-int	tg_apireq_check_mint(const struct tg_apireq_caller *c,
-	    const struct tg_apireq_mint *m, struct tg_perm_set *missing,
-	    struct tg_apireq_error *err);
-
-/*
- * Fills the lists that t leaves out (NULL) from a calling token's own
- * limits, so that a token created by a restricted token is restricted
- * the same way unless the request narrows it further.  Does nothing for a
- * caller that is not a token.  Returns 0, or -1 when out of memory.
- */
-int	tg_apireq_inherit(struct tg_apireq_token *t,
-	    const struct tg_apireq_caller *c);
 
 /*
  * Splits a stored list into a json-c array of strings and returns a new
