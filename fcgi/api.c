@@ -36,7 +36,6 @@
 #include "fcgi_common.h"
 #include "names.h"
 #include "path.h"
-#include "rules.h"
 #include "token.h"
 #include "usage.h"
 
@@ -187,64 +186,10 @@ refuse(struct api_req *q, enum tg_reason reason, const char *detail,
 	return -1;
 }
 
-/*
- * When the token has API rules they must allow this call as well.  The
- * compiled rules inside a grant are private to lib/policy, so they are
- * compiled again from their texts; that happens only for tokens that have
- * rules, and only on the API, never on the authorizer's path.
- */
 int
 api_refuse(struct api_req *q, enum tg_reason reason, const char *detail)
 {
 	return refuse(q, reason, detail, strcmp(q->caller.via, "session") != 0);
-}
-
-static int
-check_api_rules(struct api_req *q, const struct tg_grant *g)
-{
-	struct tg_rules *rules;
-	char *text = NULL, err[256], detail[300];
-	size_t len = 0, n;
-	const char *r;
-	long i, idx;
-	int allow_it = 0, rc = -1;
-
-	for (i = 0; (r = tg_grant_rule_text(g, 1, i))[0] != '\0'; i++) {
-		char *t;
-
-		n = strlen(r);
-		if ((t = realloc(text, len + n + 2)) == NULL)
-			goto out;
-		text = t;
-		if (len > 0)
-			text[len++] = '\n';
-		memcpy(text + len, r, n + 1);
-		len += n;
-	}
-	if (i == 0)
-		return 0;
-	rules = tg_rules_compile(TG_RULES_API, text, len, err, sizeof err);
-	if (rules == NULL) {
-		refuse(q, TG_UNAVAILABLE, err, 1);
-		goto out;
-	}
-	idx = tg_rules_match_api(rules, q->method, q->path, &allow_it);
-	if (idx >= 0)
-		snprintf(detail, sizeof detail, "%s",
-		    tg_rules_text(rules, (size_t)idx));
-	tg_rules_free(rules);
-	if (idx < 0) {
-		refuse(q, TG_NO_RULE_MATCHED, "no API rule matched", 1);
-		goto out;
-	}
-	if (!allow_it) {
-		refuse(q, TG_RULE_DENIED, detail, 1);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(text);
-	return rc;
 }
 
 static int
@@ -282,7 +227,11 @@ auth_token(struct api_req *q, const char *authorization, const char *perm)
 	    tg_grant_user(g));
 	snprintf(q->caller.token_id, sizeof q->caller.token_id, "%s",
 	    tg_grant_id(g));
-	return check_api_rules(q, g);
+	/* Permission mode skipped the token's API rules: they must allow
+	 * this call as well. */
+	if (tg_policy_api_rules(g, q->method, q->path, &d) != 0)
+		return refuse(q, d.reason, d.detail, 1);
+	return 0;
 }
 
 static int
