@@ -20,6 +20,8 @@
 
 #include <fcgiapp.h>
 
+struct json_object;
+
 #include "apireq.h"
 #include "query.h"
 #include "config.h"

@@ -11,6 +11,7 @@
 #include "names.h"
 #include "text.h"
 #include "token.h"
+#include "tokenjson.h"
 
 static struct json_object *
 str_or_null(const char *s)
@@ -50,11 +51,11 @@ api_info_me(struct api_req *q)
 	    json_object_new_string(q->caller.secret) : NULL);
 	json_object_object_add(o, "tokenId", q->caller.token_id[0] ?
 	    json_object_new_string(q->caller.token_id) : NULL);
-	json_object_object_add(o, "roles", tg_apireq_list_json(u.roles));
+	json_object_object_add(o, "roles", tg_tokenjson_list(u.roles));
 	json_object_object_add(o, "permissions",
 	    perm_set_json(q->caller.perms));
 	json_object_object_add(o, "rolePermissions",
-	    tg_apireq_list_json(u.permissions));
+	    tg_tokenjson_list(u.permissions));
 	api_reply_json(q, 200, o, NULL, 0);
 	json_object_put(o);
 	tg_store_user_free(&u);

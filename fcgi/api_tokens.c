@@ -18,64 +18,12 @@
 #include "api.h"
 #include "fcgi_common.h"
 #include "mint.h"
+#include "tokenjson.h"
 #include "names.h"
 #include "text.h"
 #include "token.h"
 
 #define DETAIL_MAX	1024
-
-static struct json_object *
-time_json(int64_t t)
-{
-	char buf[TG_TEXT_TIME_LEN];
-
-	if (t <= 0 || tg_text_time_format(t, buf) != 0)
-		return NULL;
-	return json_object_new_string(buf);
-}
-
-/* A token as GET shows it: everything but the secret and its hash. */
-static struct json_object *
-token_json(const struct tg_record *r, int64_t now)
-{
-	struct json_object *o = json_object_new_object();
-	char prefix[TG_TOKEN_MAX_LEN + 1], *eff;
-
-	if (tg_token_display(api_cfg.token_prefix, r->id, prefix,
-	    sizeof prefix) != 0)
-		prefix[0] = '\0';
-	eff = tg_record_effective(r);
-	json_object_object_add(o, "id", json_object_new_string(r->id));
-	json_object_object_add(o, "prefix", json_object_new_string(prefix));
-	json_object_object_add(o, "user", json_object_new_string(r->user));
-	json_object_object_add(o, "name",
-	    json_object_new_string(r->name ? r->name : ""));
-	json_object_object_add(o, "state",
-	    json_object_new_string(tg_record_state(r, now)));
-	json_object_object_add(o, "permissions",
-	    tg_apireq_list_json(r->permissions));
-	json_object_object_add(o, "effectivePermissions",
-	    tg_apireq_list_json(eff));
-	json_object_object_add(o, "apiRules",
-	    tg_apireq_list_json(r->api_rules));
-	json_object_object_add(o, "resourceRules",
-	    tg_apireq_list_json(r->resource_rules));
-	json_object_object_add(o, "allowedCidrs",
-	    tg_apireq_list_json(r->cidrs));
-	json_object_object_add(o, "environments",
-	    tg_apireq_list_json(r->environments));
-	json_object_object_add(o, "createdAt", time_json(r->created_at));
-	json_object_object_add(o, "expiresAt", time_json(r->expires_at));
-	json_object_object_add(o, "revokedAt", time_json(r->revoked_at));
-	json_object_object_add(o, "lastUsedAt", time_json(r->last_used_at));
-	json_object_object_add(o, "lastUsedIp", r->last_used_ip[0] ?
-	    json_object_new_string(r->last_used_ip) : NULL);
-	json_object_object_add(o, "oldSecretValidUntil",
-	    r->has_prev && r->prev_until > now ? time_json(r->prev_until) :
-	    NULL);
-	free(eff);
-	return o;
-}
 
 /* May the caller see (and act on) rec at all? */
 static int
@@ -222,7 +170,8 @@ list_row(void *arg, const struct tg_record *r)
 		lc->more = 1;
 		return 1;
 	}
-	json_object_array_add(lc->arr, token_json(r, lc->now));
+	json_object_array_add(lc->arr, tg_tokenjson_record(r,
+	    api_cfg.token_prefix, lc->now, TG_TOKENJSON_API));
 	lc->n++;
 	lc->last_created = r->created_at;
 	memcpy(lc->last_id, r->id, sizeof lc->last_id);
@@ -336,7 +285,8 @@ api_tokens_get(struct api_req *q)
 
 	if (load_target(q, &rec, NULL) != 0)
 		return;
-	o = token_json(&rec, q->now);
+	o = tg_tokenjson_record(&rec, api_cfg.token_prefix, q->now,
+	    TG_TOKENJSON_API);
 	api_reply_json(q, 200, o, NULL, 0);
 	json_object_put(o);
 	tg_record_free(&rec);
@@ -349,40 +299,15 @@ static void
 reply_created(struct api_req *q, const struct tg_token *tok,
     const struct tg_apireq_token *t, const struct tg_new_token *nt)
 {
-	struct json_object *o = json_object_new_object(), *secret;
-	char prefix[TG_TOKEN_MAX_LEN + 1], loc[TG_CONFIG_STR + 64];
+	struct json_object *o;
+	char loc[TG_CONFIG_STR + 64];
 
-	if (tg_token_display(api_cfg.token_prefix, tok->id, prefix,
-	    sizeof prefix) != 0)
-		prefix[0] = '\0';
-	secret = json_object_new_string_len(tok->text, (int)tok->len);
-	json_object_object_add(o, "id", json_object_new_string(tok->id));
-	json_object_object_add(o, "token", secret);
-	json_object_object_add(o, "name", json_object_new_string(t->name));
-	json_object_object_add(o, "prefix", json_object_new_string(prefix));
-	json_object_object_add(o, "user", json_object_new_string(nt->user));
-	json_object_object_add(o, "state", json_object_new_string("active"));
-	json_object_object_add(o, "profile", t->profile != NULL ?
-	    json_object_new_string(t->profile) : NULL);
-	json_object_object_add(o, "permissions",
-	    tg_apireq_list_json(nt->permissions));
-	json_object_object_add(o, "apiRules",
-	    tg_apireq_list_json(nt->api_rules));
-	json_object_object_add(o, "resourceRules",
-	    tg_apireq_list_json(nt->resource_rules));
-	json_object_object_add(o, "allowedCidrs",
-	    tg_apireq_list_json(nt->cidrs));
-	json_object_object_add(o, "environments",
-	    tg_apireq_list_json(nt->environments));
-	json_object_object_add(o, "createdAt", time_json(nt->created_at));
-	json_object_object_add(o, "expiresAt", time_json(nt->expires_at));
+	o = tg_tokenjson_created(tok, nt, t->profile, api_cfg.token_prefix,
+	    TG_TOKENJSON_API);
 	snprintf(loc, sizeof loc, "Location: %s/tokens/%s\r\n",
 	    api_cfg.api_base, tok->id);
 	api_reply_json(q, 201, o, loc, 1);
-	/* json-c copied the token; wipe its copy before freeing it. */
-	OPENSSL_cleanse((void *)(uintptr_t)json_object_get_string(secret),
-	    tok->len);
-	json_object_put(o);
+	tg_tokenjson_free(o);
 }
 
 void
@@ -554,7 +479,8 @@ api_tokens_update(struct api_req *q)
 		goto out;
 	}
 	have_rec = 1;
-	o = token_json(&rec, q->now);
+	o = tg_tokenjson_record(&rec, api_cfg.token_prefix, q->now,
+	    TG_TOKENJSON_API);
 	api_reply_json(q, status, o, extra, 0);
 	json_object_put(o);
 out:
@@ -605,25 +531,12 @@ reply_rotated(struct api_req *q, const struct tg_token *tok,
     const struct tg_record *rec, int64_t grace_until, int status,
     const char *extra)
 {
-	struct json_object *o = json_object_new_object(), *secret;
-	char prefix[TG_TOKEN_MAX_LEN + 1];
+	struct json_object *o;
 
-	if (tg_token_display(api_cfg.token_prefix, tok->id, prefix,
-	    sizeof prefix) != 0)
-		prefix[0] = '\0';
-	secret = json_object_new_string_len(tok->text, (int)tok->len);
-	json_object_object_add(o, "id", json_object_new_string(tok->id));
-	json_object_object_add(o, "token", secret);
-	json_object_object_add(o, "prefix", json_object_new_string(prefix));
-	json_object_object_add(o, "name", json_object_new_string(rec->name));
-	json_object_object_add(o, "rotatedAt", time_json(q->now));
-	json_object_object_add(o, "expiresAt", time_json(rec->expires_at));
-	json_object_object_add(o, "oldSecretValidUntil",
-	    grace_until > 0 ? time_json(grace_until) : NULL);
+	o = tg_tokenjson_rotated(tok, rec, q->now, grace_until,
+	    api_cfg.token_prefix);
 	api_reply_json(q, status, o, extra, 1);
-	OPENSSL_cleanse((void *)(uintptr_t)json_object_get_string(secret),
-	    tok->len);
-	json_object_put(o);
+	tg_tokenjson_free(o);
 }
 
 void

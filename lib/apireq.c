@@ -538,28 +538,3 @@ tg_apireq_parse_rotate(const char *body, size_t len, unsigned max_grace,
 	json_object_put(o);
 	return rc;
 }
-
-struct json_object *
-tg_apireq_list_json(const char *s)
-{
-	struct json_object *a = json_object_new_array(), *v;
-	const char *p = s != NULL ? s : "", *e;
-
-	if (a == NULL)
-		return NULL;
-	while (*p != '\0') {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e > p) {
-			v = json_object_new_string_len(p, (int)(e - p));
-			if (v == NULL || json_object_array_add(a, v) != 0) {
-				json_object_put(v);
-				json_object_put(a);
-				return NULL;
-			}
-		}
-		p = *e == '\n' ? e + 1 : e;
-	}
-	return a;
-}

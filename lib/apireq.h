@@ -24,8 +24,6 @@
 #include "config.h"
 #include "perm.h"
 
-struct json_object;
-
 #define TG_APIREQ_DEPTH		4	/* nesting a body may use */
 #define TG_APIREQ_PERMS_MAX	256	/* permissions per token */
 #define TG_APIREQ_CIDRS_MAX	64	/* what lib/policy compiles */
@@ -105,12 +103,5 @@ int	tg_apireq_parse_update(const char *body, size_t len,
  */
 int	tg_apireq_parse_rotate(const char *body, size_t len,
 	    unsigned max_grace, long *grace, struct tg_apireq_error *err);
-
-/*
- * Splits a stored list into a json-c array of strings and returns a new
- * reference (the caller json_object_put()s it), or NULL when out of
- * memory.  s may be NULL, which gives an empty array.
- */
-struct json_object *tg_apireq_list_json(const char *s);
 
 #endif /* TG_APIREQ_H */

@@ -292,29 +292,10 @@ test_update_rotate(void)
 	    strcmp(e.code, "invalid_json") == 0, "junk rotate body");
 }
 
-static void
-test_list_json(void)
-{
-	struct json_object *a;
-
-	a = tg_apireq_list_json("a\nb c\n\nd");
-	TG_CHECK(a != NULL && json_object_array_length(a) == 3, "three items");
-	TG_CHECK_STR(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN),
-	    "[\"a\",\"b c\",\"d\"]", "items");
-	json_object_put(a);
-	a = tg_apireq_list_json(NULL);
-	TG_CHECK(a != NULL && json_object_array_length(a) == 0, "NULL: []");
-	json_object_put(a);
-	a = tg_apireq_list_json("");
-	TG_CHECK(a != NULL && json_object_array_length(a) == 0, "\"\": []");
-	json_object_put(a);
-}
-
 int
 main(void)
 {
 	test_create();
 	test_update_rotate();
-	test_list_json();
 	return tg_test_done("test_apireq");
 }
