@@ -29,6 +29,7 @@
 #include "text.h"
 #include "token.h"
 #include "tokenjson.h"
+#include "tokenop.h"
 #include "verify.h"
 
 #define MAX_LIST	256
@@ -384,7 +385,6 @@ cmd_token_create(int argc, char **argv)
 	static struct list perms, api, res, cidrs, envs;
 	const char *user = NULL, *name = NULL;
 	char err[512];
-	unsigned char hash[TG_HMAC_LEN];
 	struct tg_new_token nt;
 	struct tg_audit a;
 	struct tg_token tok;
@@ -392,7 +392,7 @@ cmd_token_create(int argc, char **argv)
 	struct tg_hmac *h = NULL;
 	struct tg_store *s = NULL;
 	long days = 90;
-	int json = 0, rc = 1, i, tries;
+	int json = 0, rc = 1, i;
 	int64_t now;
 	char *end;
 
@@ -477,39 +477,28 @@ cmd_token_create(int argc, char **argv)
 	if ((s = open_store()) == NULL)
 		goto out;
 	now = (int64_t)time(NULL);
-	/* 71-bit random ids practically never collide; retry if one does. */
-	for (tries = 0; tries < 3; tries++) {
-		if (tg_token_generate(cfg.token_prefix, NULL, &tok) != 0 ||
-		    tg_hmac_compute(h, tok.text, tok.len, hash) != 0) {
-			rc = die("cannot generate a token");
-			goto out;
-		}
-		memset(&nt, 0, sizeof nt);
-		nt.id = tok.id;
-		nt.hash = hash;
-		nt.user = user;
-		nt.name = name;
-		nt.permissions = perms.buf;
-		nt.api_rules = api.buf;
-		nt.resource_rules = res.buf;
-		nt.cidrs = cidrs.buf;
-		nt.environments = envs.buf;
-		nt.created_at = now;
-		nt.expires_at = now + (int64_t)days * 86400;
-		memset(&a, 0, sizeof a);
-		a.actor = os_user();
-		a.via = "cli";
-		a.action = "token.create";
-		a.target_token_id = tok.id;
-		a.target_user = user;
-		a.outcome = "ok";
-		rc = tg_store_token_insert(s, &nt, &a);
-		if (rc != TG_STORE_CONFLICT)
-			break;
-		tg_token_wipe(&tok);
+	memset(&nt, 0, sizeof nt);
+	nt.user = user;
+	nt.name = name;
+	nt.permissions = perms.buf;
+	nt.api_rules = api.buf;
+	nt.resource_rules = res.buf;
+	nt.cidrs = cidrs.buf;
+	nt.environments = envs.buf;
+	nt.created_at = now;
+	nt.expires_at = now + (int64_t)days * 86400;
+	memset(&a, 0, sizeof a);
+	a.actor = os_user();
+	a.via = "cli";
+	a.action = "token.create";
+	a.target_user = user;
+	a.outcome = "ok";
+	rc = tg_tokenop_create(s, h, cfg.token_prefix, &nt, &a, &tok);
+	if (rc == TG_TOKENOP_NO_SECRET) {
+		rc = die("cannot generate a token");
+		goto out;
 	}
 	if (rc != TG_STORE_OK) {
-		tg_token_wipe(&tok);
 		rc = store_fail(s, rc);
 		goto out;
 	}

@@ -13,12 +13,12 @@
 #include <string.h>
 
 #include <json.h>
-#include <openssl/crypto.h>
 
 #include "api.h"
 #include "fcgi_common.h"
 #include "mint.h"
 #include "tokenjson.h"
+#include "tokenop.h"
 #include "names.h"
 #include "text.h"
 #include "token.h"
@@ -322,15 +322,13 @@ api_tokens_create(struct api_req *q)
 	struct tg_new_token nt;
 	struct tg_audit a;
 	struct tg_token tok;
-	unsigned char hash[TG_HMAC_LEN];
 	char *body = NULL, detail[DETAIL_MAX], days[16];
 	size_t len;
-	int rc, tries, have_crec = 0;
+	int rc, have_crec = 0;
 
 	memset(&t, 0, sizeof t);
 	memset(&tok, 0, sizeof tok);
 	memset(&crec, 0, sizeof crec);
-	memset(hash, 0, sizeof hash);
 	if (api_read_body(q, &body, &len, &e) != 0) {
 		refused(q, action, q->caller.user, "invalid", e.message, &e);
 		goto out;
@@ -352,30 +350,18 @@ api_tokens_create(struct api_req *q)
 	if (t.profile != NULL)
 		detail_add(detail, "profile", t.profile);
 	detail_add(detail, "permissions", nt.permissions);
-	/* 71-bit random ids practically never collide; retry if one does. */
-	for (tries = 0, rc = TG_STORE_CONFLICT; tries < 3 &&
-	    rc == TG_STORE_CONFLICT; tries++) {
-		tg_token_wipe(&tok);
-		if (tg_token_generate(api_cfg.token_prefix, NULL, &tok) != 0 ||
-		    tg_hmac_compute(q->w->hmac, tok.text, tok.len, hash) != 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "cannot generate a token");
-			goto out;
-		}
-		nt.id = tok.id;
-		nt.hash = hash;
-		api_audit_fill(q, &a, action, tok.id, q->caller.user, "ok",
-		    detail);
-		rc = tg_store_token_insert(q->w->store, &nt, &a);
-	}
-	if (rc != TG_STORE_OK) {
+	api_audit_fill(q, &a, action, NULL, q->caller.user, "ok", detail);
+	rc = tg_tokenop_create(q->w->store, q->w->hmac, api_cfg.token_prefix,
+	    &nt, &a, &tok);
+	if (rc == TG_TOKENOP_NO_SECRET)
+		api_reply_error(q, 500, "internal_error", NULL,
+		    "cannot generate a token");
+	else if (rc != TG_STORE_OK)
 		api_reply_store(q, rc);
-		goto out;
-	}
-	reply_created(q, &tok, &t, &nt);
+	else
+		reply_created(q, &tok, &t, &nt);
 out:
 	tg_token_wipe(&tok);
-	OPENSSL_cleanse(hash, sizeof hash);
 	tg_perm_set_free(&missing);
 	tg_apireq_token_free(&t);
 	if (have_crec)
@@ -549,7 +535,6 @@ api_tokens_rotate(struct api_req *q)
 	struct tg_record rec, crec;
 	struct tg_audit a;
 	struct tg_token tok;
-	unsigned char hash[TG_HMAC_LEN];
 	char *body = NULL, detail[DETAIL_MAX], extra[64];
 	int64_t grace_until;
 	size_t len;
@@ -558,7 +543,6 @@ api_tokens_rotate(struct api_req *q)
 
 	memset(&tok, 0, sizeof tok);
 	memset(&crec, 0, sizeof crec);
-	memset(hash, 0, sizeof hash);
 	if (load_target(q, &rec, action) != 0)
 		return;
 	/*
@@ -602,17 +586,16 @@ api_tokens_rotate(struct api_req *q)
 		    action, rec.user, &e, &missing) != 0)
 			goto out;
 	}
-	if (tg_token_generate(api_cfg.token_prefix, q->id, &tok) != 0 ||
-	    tg_hmac_compute(q->w->hmac, tok.text, tok.len, hash) != 0) {
+	grace_until = grace > 0 ? q->now + grace : 0;
+	snprintf(detail, sizeof detail, "graceSeconds=%ld", grace);
+	api_audit_fill(q, &a, action, q->id, rec.user, "ok", detail);
+	rc = tg_tokenop_rotate(q->w->store, q->w->hmac, api_cfg.token_prefix,
+	    q->id, grace_until, q->now, &a, &tok);
+	if (rc == TG_TOKENOP_NO_SECRET) {
 		api_reply_error(q, 500, "internal_error", NULL, "cannot "
 		    "generate a secret");
 		goto out;
 	}
-	grace_until = grace > 0 ? q->now + grace : 0;
-	snprintf(detail, sizeof detail, "graceSeconds=%ld", grace);
-	api_audit_fill(q, &a, action, q->id, rec.user, "ok", detail);
-	rc = tg_store_token_rotate(q->w->store, q->id, hash, grace_until,
-	    q->now, &a);
 	if (rc == TG_STORE_CONFLICT) {
 		api_audit_refused(q, action, q->id, rec.user, "conflict",
 		    "revoked or expired meanwhile");
@@ -634,7 +617,6 @@ api_tokens_rotate(struct api_req *q)
 	reply_rotated(q, &tok, &rec, grace_until, status, extra);
 out:
 	tg_token_wipe(&tok);
-	OPENSSL_cleanse(hash, sizeof hash);
 	tg_perm_set_free(&missing);
 	free(body);
 	tg_record_free(&rec);
