@@ -436,81 +436,77 @@ read_fields(struct json_object *o, unsigned allowed,
 	return 0;
 }
 
+/*
+ * Parses body as an object whose members are among allowed into t (or
+ * *grace); *members (when not NULL) gets their number.  Returns 0, or -1
+ * with err set.
+ */
+static int
+read_body(const char *body, size_t len, unsigned allowed,
+    const struct tg_config *cfg, unsigned max_grace,
+    struct tg_apireq_token *t, long *grace, size_t *members,
+    struct tg_apireq_error *err)
+{
+	struct json_object *o;
+	int rc;
+
+	if ((o = parse_object(body, len, err)) == NULL)
+		return -1;
+	rc = read_fields(o, allowed, cfg, max_grace, t, grace, err);
+	if (members != NULL)
+		*members = (size_t)json_object_object_length(o);
+	json_object_put(o);
+	return rc;
+}
+
 int
 tg_apireq_parse_create(const char *body, size_t len,
     const struct tg_config *cfg, struct tg_apireq_token *out,
     struct tg_apireq_error *err)
 {
-	struct json_object *o;
-	int rc = -1;
-
 	memset(out, 0, sizeof *out);
-	if ((o = parse_object(body, len, err)) == NULL)
+	if (read_body(body, len, CREATE_FIELDS, cfg, 0, out, NULL, NULL,
+	    err) != 0)
 		return -1;
-	if (read_fields(o, CREATE_FIELDS, cfg, 0, out, NULL, err) != 0)
-		goto done;
-	if (out->name == NULL) {
-		tg_apireq_error_set(err, 400, "missing_field", "name",
+	if (out->name == NULL)
+		return tg_apireq_error_set(err, 400, "missing_field", "name",
 		    "name is required");
-		goto done;
-	}
-	if (out->expires_in_days == 0) {
-		tg_apireq_error_set(err, 400, "missing_field", "expiresInDays",
-		    "expiresInDays is required (1 to %u)",
+	if (out->expires_in_days == 0)
+		return tg_apireq_error_set(err, 400, "missing_field",
+		    "expiresInDays", "expiresInDays is required (1 to %u)",
 		    cfg->max_expiry_days < 365 ? cfg->max_expiry_days : 365);
-		goto done;
-	}
-	if (out->profile != NULL && out->permissions != NULL) {
-		tg_apireq_error_set(err, 400, "invalid_field", "profile",
-		    "give permissions or profile, not both");
-		goto done;
-	}
-	if (out->profile != NULL) {
-		out->permissions = profile_list(tg_config_profile(cfg,
-		    out->profile));
-		if (out->permissions == NULL) {
-			tg_apireq_error_set(err, 400, "invalid_field",
-			    "profile", "out of memory");
-			goto done;
-		}
-	}
+	if (out->profile != NULL && out->permissions != NULL)
+		return tg_apireq_error_set(err, 400, "invalid_field",
+		    "profile", "give permissions or profile, not both");
+	if (out->profile != NULL && (out->permissions = profile_list(
+	    tg_config_profile(cfg, out->profile))) == NULL)
+		return tg_apireq_error_set(err, 400, "invalid_field",
+		    "profile", "out of memory");
 	/* A token that grants nothing and matches no rule is a mistake. */
 	if ((out->permissions == NULL || out->permissions[0] == '\0') &&
 	    (out->api_rules == NULL || out->api_rules[0] == '\0') &&
-	    (out->resource_rules == NULL || out->resource_rules[0] == '\0')) {
-		tg_apireq_error_set(err, 400, "missing_field", "permissions",
-		    "a token needs permissions, a profile, apiRules or "
-		    "resourceRules");
-		goto done;
-	}
-	rc = 0;
-done:
-	json_object_put(o);
-	return rc;
+	    (out->resource_rules == NULL || out->resource_rules[0] == '\0'))
+		return tg_apireq_error_set(err, 400, "missing_field",
+		    "permissions", "a token needs permissions, a profile, "
+		    "apiRules or resourceRules");
+	return 0;
 }
 
 int
 tg_apireq_parse_update(const char *body, size_t len,
     struct tg_apireq_token *out, struct tg_apireq_error *err)
 {
-	struct json_object *o;
-	int rc = -1;
+	size_t members;
 
 	memset(out, 0, sizeof *out);
-	if ((o = parse_object(body, len, err)) == NULL)
+	if (read_body(body, len, UPDATE_FIELDS, NULL, 0, out, NULL, &members,
+	    err) != 0)
 		return -1;
-	if (read_fields(o, UPDATE_FIELDS, NULL, 0, out, NULL, err) != 0)
-		goto done;
-	if (json_object_object_length(o) == 0) {
-		tg_apireq_error_set(err, 400, "missing_field", NULL, "nothing "
-		    "to change: give name, permissions, apiRules, "
+	if (members == 0)
+		return tg_apireq_error_set(err, 400, "missing_field", NULL,
+		    "nothing to change: give name, permissions, apiRules, "
 		    "resourceRules, allowedCidrs or environments");
-		goto done;
-	}
-	rc = 0;
-done:
-	json_object_put(o);
-	return rc;
+	return 0;
 }
 
 int
@@ -518,7 +514,6 @@ tg_apireq_parse_rotate(const char *body, size_t len, unsigned max_grace,
     long *grace, struct tg_apireq_error *err)
 {
 	struct tg_apireq_token unused;
-	struct json_object *o;
 	size_t i;
 	int rc;
 
@@ -529,12 +524,9 @@ tg_apireq_parse_rotate(const char *body, size_t len, unsigned max_grace,
 			break;
 	if (i == len)
 		return 0;
-	if ((o = parse_object(body, len, err)) == NULL)
-		return -1;
 	memset(&unused, 0, sizeof unused);
-	rc = read_fields(o, ROTATE_FIELDS, NULL, max_grace, &unused, grace,
-	    err);
+	rc = read_body(body, len, ROTATE_FIELDS, NULL, max_grace, &unused,
+	    grace, NULL, err);
 	tg_apireq_token_free(&unused);
-	json_object_put(o);
 	return rc;
 }

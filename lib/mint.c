@@ -320,6 +320,20 @@ tg_mint_inherit(struct tg_apireq_token *t, const struct tg_mint_caller *c)
 	return 0;
 }
 
+/* The token a route would hand out, in the check's terms. */
+static void
+wanted(struct tg_mint_token *m, const char *permissions, int64_t expires_at,
+    const char *cidrs, const char *environments, const char *api_rules,
+    const char *resource_rules)
+{
+	m->permissions = permissions;
+	m->expires_at = expires_at;
+	m->cidrs = cidrs;
+	m->environments = environments;
+	m->api_rules = api_rules;
+	m->resource_rules = resource_rules;
+}
+
 int
 tg_mint_create(const struct tg_mint_caller *c, struct tg_apireq_token *t,
     const char *user, int64_t now, struct tg_new_token *nt,
@@ -341,13 +355,8 @@ tg_mint_create(const struct tg_mint_caller *c, struct tg_apireq_token *t,
 	nt->environments = t->environments != NULL ? t->environments : "";
 	nt->created_at = now;
 	nt->expires_at = now + (int64_t)t->expires_in_days * 86400;
-	memset(&m, 0, sizeof m);
-	m.permissions = nt->permissions;
-	m.expires_at = nt->expires_at;
-	m.cidrs = nt->cidrs;
-	m.environments = nt->environments;
-	m.api_rules = nt->api_rules;
-	m.resource_rules = nt->resource_rules;
+	wanted(&m, nt->permissions, nt->expires_at, nt->cidrs,
+	    nt->environments, nt->api_rules, nt->resource_rules);
 	rc = tg_mint_check(c, &m, missing, err);
 	if (rc < 0)
 		internal(err, "stored permissions do not parse");
@@ -367,15 +376,11 @@ tg_mint_update(const struct tg_mint_caller *c, const struct tg_record *rec,
 {
 	struct tg_mint_token m;
 
-	memset(&m, 0, sizeof m);
-	m.permissions = "";
-	m.expires_at = 0;
-	m.cidrs = t->cidrs != NULL ? t->cidrs : rec->cidrs;
-	m.environments = t->environments != NULL ? t->environments :
-	    rec->environments;
-	m.api_rules = t->api_rules != NULL ? t->api_rules : rec->api_rules;
-	m.resource_rules = t->resource_rules != NULL ? t->resource_rules :
-	    rec->resource_rules;
+	wanted(&m, "", 0, t->cidrs != NULL ? t->cidrs : rec->cidrs,
+	    t->environments != NULL ? t->environments : rec->environments,
+	    t->api_rules != NULL ? t->api_rules : rec->api_rules,
+	    t->resource_rules != NULL ? t->resource_rules :
+	    rec->resource_rules);
 	return tg_mint_check(c, &m, NULL, err);
 }
 
@@ -389,13 +394,8 @@ tg_mint_rotate(const struct tg_mint_caller *c, const struct tg_record *rec,
 
 	if ((eff = tg_record_effective(rec)) == NULL)
 		return internal(err, "stored permissions do not parse");
-	memset(&m, 0, sizeof m);
-	m.permissions = eff;
-	m.expires_at = rec->expires_at;
-	m.cidrs = rec->cidrs;
-	m.environments = rec->environments;
-	m.api_rules = rec->api_rules;
-	m.resource_rules = rec->resource_rules;
+	wanted(&m, eff, rec->expires_at, rec->cidrs, rec->environments,
+	    rec->api_rules, rec->resource_rules);
 	rc = tg_mint_check(c, &m, missing, err);
 	free(eff);
 	return rc;
