@@ -134,18 +134,8 @@ route_of(struct api_req *q)
 static void
 log_denial(const struct api_req *q, const struct tg_decision *d)
 {
-	char path[256], method[40], detail[300], addr[64];
-
-	if (!api_cfg.log_denials && d->status != 503)
-		return;
-	tg_fcgi_escape(q->path, 200, path, sizeof path);
-	tg_fcgi_escape(q->method, 32, method, sizeof method);
-	tg_fcgi_escape(d->detail, 256, detail, sizeof detail);
-	tg_fcgi_escape(q->remote_addr, 46, addr, sizeof addr);
-	tg_fcgi_log("deny status=%d reason=%s token=%s method=%s path=\"%s\" "
-	    "addr=%s%s%s%s", d->status, tg_policy_reason_str(d->reason),
-	    d->token_id[0] ? d->token_id : "-", method, path, addr,
-	    detail[0] ? " detail=\"" : "", detail, detail[0] ? "\"" : "");
+	if (api_cfg.log_denials || d->status == 503)
+		tg_fcgi_log_denial(d, q->method, q->path, 200, q->remote_addr);
 }
 
 /*
@@ -480,7 +470,7 @@ previous_secret_refused(struct api_req *q, enum route rt)
 }
 
 static void
-handle(struct api_worker *w, FCGX_Request *r)
+handle(struct tg_fcgi_worker *w, FCGX_Request *r)
 {
 	struct api_req *q;
 	const char *why = NULL, *qm, *m;
@@ -554,7 +544,7 @@ static struct tg_usage *usage;
 static struct tg_brake *brake;
 
 static void
-flush_usage(struct api_worker *w)
+flush_usage(struct tg_fcgi_worker *w)
 {
 	struct tg_usage_rec recs[32];
 	struct tg_store_use use[32];
@@ -582,26 +572,10 @@ flush_usage(struct api_worker *w)
 		    tg_store_error(w->store));
 }
 
-static void *
-run(void *arg)
-{
-	struct api_worker *w = arg;
-	FCGX_Request r;
-
-	if (tg_fcgi_request_init(&r, w->index) != 0) {
-		tg_fcgi_log("FCGX_InitRequest failed");
-		return NULL;
-	}
-	while (tg_fcgi_accept(&r) == 0) {
-		handle(w, &r);
-		FCGX_Finish_r(&r);
-		/* After the reply is out: the caller does not wait for it. */
-		flush_usage(w);
-	}
-	FCGX_Free(&r, 0);
-	tg_store_thread_end();
-	return NULL;
-}
+/* The usage is written after the reply is out: no caller waits for it. */
+static const struct tg_fcgi_serve serve = {
+	NULL, handle, FCGX_Finish_r, flush_usage
+};
 
 /*
  * Retention (README "Caching and revocation"): the change feed, the
@@ -678,7 +652,7 @@ prune_loop(void *arg)
 int
 main(int argc, char **argv)
 {
-	struct api_worker w[64];
+	struct tg_fcgi_worker w[64];
 	struct tg_fcgi_start st;
 	struct tg_hmac_key *key;
 	struct tg_store *prune_store;
@@ -702,17 +676,10 @@ main(int argc, char **argv)
 		tg_fcgi_log("out of memory");
 		return 1;
 	}
-	memset(w, 0, sizeof w);
 	for (i = 0; i < st.threads; i++) {
-		w[i].index = i;
-		w[i].store = tg_store_new(&api_cfg);
-		w[i].hmac = tg_hmac_new(key);
-		if (w[i].store == NULL || w[i].hmac == NULL) {
-			tg_fcgi_log("out of memory");
+		if (tg_fcgi_worker_init(&w[i], i, &api_cfg,
+		    tg_store_new(&api_cfg), key) != 0)
 			return 1;
-		}
-		tg_verify_init(&w[i].verifier, &api_cfg, w[i].store,
-		    w[i].hmac);
 		w[i].verifier.usage = usage;
 		w[i].verifier.brake = brake;
 	}
@@ -721,24 +688,15 @@ main(int argc, char **argv)
 		tg_fcgi_log("cannot start the pruning thread");
 		return 1;
 	}
-	for (i = 0; i < st.threads; i++) {
-		if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0) {
-			tg_fcgi_log("pthread_create failed");
-			return 1;
-		}
-	}
-	for (i = 0; i < st.threads; i++)
-		pthread_join(w[i].thread, NULL);
+	if (tg_fcgi_workers_run(w, st.threads, &serve) != 0)
+		return 1;
 	pthread_mutex_lock(&prune_lock);
 	atomic_store(&prune_stop, 1);
 	pthread_cond_broadcast(&prune_cond);
 	pthread_mutex_unlock(&prune_lock);
 	pthread_join(prune_th, NULL);
 	tg_store_free(prune_store);
-	for (i = 0; i < st.threads; i++) {
-		tg_store_free(w[i].store);
-		tg_hmac_free(w[i].hmac);
-	}
+	tg_fcgi_workers_free(w, st.threads);
 	tg_usage_free(usage);
 	tg_brake_free(brake);
 	tg_hmac_key_free(key);

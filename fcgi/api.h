@@ -23,6 +23,7 @@
 struct json_object;
 
 #include "apireq.h"
+#include "fcgi_common.h"
 #include "query.h"
 #include "config.h"
 #include "hmac.h"
@@ -33,15 +34,6 @@ struct json_object;
 
 /* The configuration, loaded once before the threads start; read-only. */
 extern struct tg_config api_cfg;
-
-/* Per-thread state: one database connection and one HMAC context. */
-struct api_worker {
-	pthread_t		 thread;
-	int			 index;		/* its tg_fcgi_request_init slot */
-	struct tg_store		*store;
-	struct tg_hmac		*hmac;
-	struct tg_verifier	 verifier;
-};
 
 /* Who is calling, once authenticated.  Owned by the request. */
 struct api_caller {
@@ -59,7 +51,7 @@ struct api_caller {
 /* One request while it is handled. */
 struct api_req {
 	FCGX_Request		*r;
-	struct api_worker	*w;
+	struct tg_fcgi_worker	*w;	/* the thread's connection, HMAC */
 	const char		*method;	/* REQUEST_METHOD */
 	const char		*uri;		/* REQUEST_URI, raw */
 	const char		*remote_addr;
@@ -169,6 +161,34 @@ void	api_reply_decision(struct api_req *q, const struct tg_decision *d,
 
 /* 503 for TG_STORE_UNAVAILABLE, else 500; the store's error is logged. */
 void	api_reply_store(struct api_req *q, int rc);
+
+/*
+ * A page of a list route while the store's rows come in: at most limit
+ * rows are shown, and one row more (the store is asked for limit + 1)
+ * says that there is a next page.  arr stays NULL until the first row.
+ */
+struct api_page {
+	struct json_object	*arr;
+	unsigned		 limit, n;
+	int			 more;
+};
+
+/* Starts pg for pages of limit rows (lib/query's tg_query_list.limit). */
+void	api_page_start(struct api_page *pg, unsigned limit);
+
+/* 1 when the page is full: the row at hand starts the next one. */
+int	api_page_full(struct api_page *pg);
+
+/* Adds row o (the page takes the reference). */
+void	api_page_add(struct api_page *pg, struct json_object *o);
+
+/*
+ * Answers the page after the store's rc: 200 with {member: rows,
+ * "nextCursor": next, or null when there is no next page or next is
+ * NULL}, or the store's error.  The page's rows are released either way.
+ */
+void	api_reply_page(struct api_req *q, struct api_page *pg, int rc,
+	    const char *member, const char *next);
 
 /* 405 with the Allow header. */
 void	api_reply_method(struct api_req *q, const char *allow);

@@ -107,6 +107,22 @@ refused_invalid(struct api_req *q, const char *action,
 }
 
 /*
+ * A revoked or expired token cannot be changed: records the attempt and
+ * answers 409, "the token is <state> and <what>".  Returns -1.
+ */
+static int
+refused_inactive(struct api_req *q, const char *action,
+    const struct tg_record *rec, const char *what)
+{
+	const char *state = tg_record_state(rec, q->now);
+
+	api_audit_refused(q, action, q->id, rec->user, "conflict", state);
+	api_reply_error(q, 409, "token_inactive", NULL, "the token is %s and "
+	    "%s", state, what);
+	return -1;
+}
+
+/*
  * Maps a lib/mint result: 0 for allowed; else -1 after answering 500 (the
  * check failed) or recording the refusal and answering 403, with the
  * permissions not granted when missing is not NULL.
@@ -133,6 +149,30 @@ mint_refused(struct api_req *q, int rc, const char *action,
 	return -1;
 }
 
+/*
+ * Maps the store's answer to a change of the route's token: 0 when it was
+ * made, else -1 after replying: a conflict is recorded (why) and answered
+ * 409 with code and message, a token gone meanwhile 404, anything else as
+ * the store's error.
+ */
+static int
+change_failed(struct api_req *q, int rc, const char *action,
+    const char *target_user, const char *code, const char *why,
+    const char *message)
+{
+	if (rc == TG_STORE_OK)
+		return 0;
+	if (rc == TG_STORE_CONFLICT) {
+		api_audit_refused(q, action, q->id, target_user, "conflict",
+		    why);
+		api_reply_error(q, 409, code, NULL, "%s", message);
+	} else if (rc == TG_STORE_NOT_FOUND)
+		api_reply_error(q, 404, "not_found", NULL, "no such token");
+	else
+		api_reply_store(q, rc);
+	return -1;
+}
+
 /* Appends "key=value" to a detail line, cut at DETAIL_MAX. */
 static void
 detail_add(char *d, const char *key, const char *value)
@@ -153,10 +193,8 @@ detail_add(char *d, const char *key, const char *value)
 /* --- GET /tokens ------------------------------------------------------ */
 
 struct list_ctx {
-	struct json_object	*arr;
+	struct api_page		 page;
 	int64_t			 now;
-	unsigned		 limit, n;
-	int			 more;
 	int64_t			 last_created;
 	char			 last_id[TG_TOKEN_ID_LEN + 1];
 };
@@ -166,13 +204,10 @@ list_row(void *arg, const struct tg_record *r)
 {
 	struct list_ctx *lc = arg;
 
-	if (lc->n == lc->limit) {
-		lc->more = 1;
+	if (api_page_full(&lc->page))
 		return 1;
-	}
-	json_object_array_add(lc->arr, tg_tokenjson_record(r,
-	    api_cfg.token_prefix, lc->now, TG_TOKENJSON_API));
-	lc->n++;
+	api_page_add(&lc->page, tg_tokenjson_record(r, api_cfg.token_prefix,
+	    lc->now, TG_TOKENJSON_API));
 	lc->last_created = r->created_at;
 	memcpy(lc->last_id, r->id, sizeof lc->last_id);
 	return 0;
@@ -181,98 +216,30 @@ list_row(void *arg, const struct tg_record *r)
 void
 api_tokens_list(struct api_req *q)
 {
-	struct tg_query_param p[5] = {
-		{ "user", 0, "" }, { "all", 0, "" }, { "state", 0, "" },
-		{ "limit", 0, "" }, { "cursor", 0, "" },
-	};
 	struct tg_store_token_filter f;
+	struct tg_query_list l;
 	struct tg_apireq_error e;
 	struct list_ctx lc;
-	struct json_object *o;
-	char cursor[TG_QUERY_CURSOR_LEN], id[TG_TOKEN_ID_LEN + 1];
-	unsigned limit;
+	char cursor[TG_QUERY_CURSOR_LEN];
 	int rc;
 
-	if (tg_query_parse(q->query, q->query_len, p, 5, &e) != 0) {
+	rc = tg_query_tokens(q->query, q->query_len, q->caller.user,
+	    api_has(q, "token:admin"), &api_cfg, q->now, &l, &f, &e);
+	if (rc < 0) {
 		api_reply_apireq(q, &e);
 		return;
 	}
-	memset(&f, 0, sizeof f);
-	f.user = q->caller.user;
-	f.now = q->now;
-	if (p[1].set) {
-		if (strcmp(p[1].value, "1") != 0 &&
-		    strcmp(p[1].value, "true") != 0 && p[1].value[0] != '\0') {
-			api_reply_error(q, 400, "invalid_parameter", "all",
-			    "all must be 1 or true");
-			return;
-		}
-		if (p[0].set) {
-			api_reply_error(q, 400, "invalid_parameter", "all",
-			    "give user or all, not both");
-			return;
-		}
-		f.user = NULL;
-	}
-	if (p[0].set) {
-		if (!tg_names_user_valid(p[0].value)) {
-			api_reply_error(q, 400, "invalid_parameter", "user",
-			    "not a user name");
-			return;
-		}
-		f.user = p[0].value;
-	}
-	if ((f.user == NULL || strcmp(f.user, q->caller.user) != 0) &&
-	    !api_has(q, "token:admin")) {
+	if (rc > 0) {
 		api_refuse(q, TG_INSUFFICIENT_PERMISSIONS, "token:admin");
 		return;
 	}
-	if (p[2].set) {
-		if (strcmp(p[2].value, "active") != 0 &&
-		    strcmp(p[2].value, "expired") != 0 &&
-		    strcmp(p[2].value, "revoked") != 0) {
-			api_reply_error(q, 400, "invalid_parameter", "state",
-			    "state must be active, expired or revoked");
-			return;
-		}
-		f.state = p[2].value;
-	}
-	if (tg_query_limit(&p[3], api_cfg.page_limit_default,
-	    api_cfg.page_limit_max, &limit, &e) != 0) {
-		api_reply_apireq(q, &e);
-		return;
-	}
-	if (p[4].set) {
-		if (tg_query_cursor_parse(p[4].value, &f.after_created,
-		    id) != 0) {
-			api_reply_error(q, 400, "invalid_parameter", "cursor",
-			    "not a cursor from this API");
-			return;
-		}
-		f.after_id = id;
-	}
-	/* One row more than shown tells whether there is a next page. */
-	f.limit = limit + 1;
 	memset(&lc, 0, sizeof lc);
-	lc.arr = json_object_new_array();
+	api_page_start(&lc.page, l.limit);
 	lc.now = q->now;
-	lc.limit = limit;
 	rc = tg_store_token_page(q->w->store, &f, list_row, &lc);
-	if (rc != TG_STORE_OK) {
-		json_object_put(lc.arr);
-		api_reply_store(q, rc);
-		return;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "tokens", lc.arr);
-	if (lc.more && tg_query_cursor_format(lc.last_created, lc.last_id,
-	    cursor, sizeof cursor) == 0)
-		json_object_object_add(o, "nextCursor",
-		    json_object_new_string(cursor));
-	else
-		json_object_object_add(o, "nextCursor", NULL);
-	api_reply_json(q, 200, o, NULL, 0);
-	json_object_put(o);
+	api_reply_page(q, &lc.page, rc, "tokens", lc.page.more &&
+	    tg_query_cursor_format(lc.last_created, lc.last_id, cursor,
+	    sizeof cursor) == 0 ? cursor : NULL);
 }
 
 /* --- GET /tokens/{id} ------------------------------------------------- */
@@ -401,10 +368,7 @@ api_tokens_update(struct api_req *q)
 		goto out;
 	}
 	if (!tg_record_active(&rec, q->now)) {
-		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    tg_record_state(&rec, q->now));
-		api_reply_error(q, 409, "token_inactive", NULL, "the token is "
-		    "%s and can no longer be changed", tg_record_state(&rec, q->now));
+		refused_inactive(q, action, &rec, "can no longer be changed");
 		goto out;
 	}
 	if (t.permissions != NULL && mint_refused(q, tg_mint_shrink(
@@ -440,21 +404,10 @@ api_tokens_update(struct api_req *q)
 		detail_add(detail, "permissions", t.permissions);
 	api_audit_fill(q, &a, action, q->id, rec.user, "ok", detail);
 	rc = tg_store_token_update(q->w->store, q->id, &ch, &a);
-	if (rc == TG_STORE_CONFLICT) {
-		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    "changed meanwhile");
-		api_reply_error(q, 409, "conflict", NULL, "the token was "
-		    "changed or revoked meanwhile; read it again and retry");
+	if (change_failed(q, rc, action, rec.user, "conflict",
+	    "changed meanwhile", "the token was changed or revoked "
+	    "meanwhile; read it again and retry") != 0)
 		goto out;
-	}
-	if (rc != TG_STORE_OK) {
-		if (rc == TG_STORE_NOT_FOUND)
-			api_reply_error(q, 404, "not_found", NULL,
-			    "no such token");
-		else
-			api_reply_store(q, rc);
-		goto out;
-	}
 	/* Before the lookup below, which is not a change. */
 	status = api_propagation(q, action, 200, extra, sizeof extra);
 	tg_record_free(&rec);
@@ -567,10 +520,7 @@ api_tokens_rotate(struct api_req *q)
 		goto out;
 	}
 	if (!tg_record_active(&rec, q->now)) {
-		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    tg_record_state(&rec, q->now));
-		api_reply_error(q, 409, "token_inactive", NULL, "the token is "
-		    "%s and cannot be rotated", tg_record_state(&rec, q->now));
+		refused_inactive(q, action, &rec, "cannot be rotated");
 		goto out;
 	}
 	/*
@@ -596,21 +546,10 @@ api_tokens_rotate(struct api_req *q)
 		    "generate a secret");
 		goto out;
 	}
-	if (rc == TG_STORE_CONFLICT) {
-		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    "revoked or expired meanwhile");
-		api_reply_error(q, 409, "token_inactive", NULL, "the token was "
-		    "revoked or expired meanwhile");
+	if (change_failed(q, rc, action, rec.user, "token_inactive",
+	    "revoked or expired meanwhile", "the token was revoked or "
+	    "expired meanwhile") != 0)
 		goto out;
-	}
-	if (rc != TG_STORE_OK) {
-		if (rc == TG_STORE_NOT_FOUND)
-			api_reply_error(q, 404, "not_found", NULL,
-			    "no such token");
-		else
-			api_reply_store(q, rc);
-		goto out;
-	}
 	/* A pending rotation still hands out its secret: it is committed,
 	 * and the old one may have ended already. */
 	status = api_propagation(q, action, 200, extra, sizeof extra);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "text.h"
 #include "token.h"
 
@@ -166,5 +167,155 @@ tg_query_cursor_parse(const char *s, int64_t *created, char *id)
 		return -1;
 	*created = (int64_t)v;
 	memcpy(id, dot + 1, TG_TOKEN_ID_LEN + 1);
+	return 0;
+}
+
+/* Sets up l->p with names (n of them) and parses q into it. */
+static int
+parse_list(const char *q, size_t len, const char *const *names, size_t n,
+    struct tg_query_list *l, struct tg_apireq_error *err)
+{
+	size_t i;
+
+	memset(l, 0, sizeof *l);
+	for (i = 0; i < n; i++)
+		l->p[i].name = names[i];
+	return tg_query_parse(q, len, l->p, n, err);
+}
+
+/* A "user" parameter, when given, names a user: *user points to it. */
+static int
+user_param(const struct tg_query_param *p, const char **user,
+    struct tg_apireq_error *err)
+{
+	if (!p->set)
+		return 0;
+	if (!tg_names_user_valid(p->value))
+		return tg_apireq_error_set(err, 400, "invalid_parameter",
+		    "user", "not a user name");
+	*user = p->value;
+	return 0;
+}
+
+static int
+bad_cursor(struct tg_apireq_error *err)
+{
+	return tg_apireq_error_set(err, 400, "invalid_parameter", "cursor",
+	    "not a cursor from this API");
+}
+
+int
+tg_query_tokens(const char *q, size_t len, const char *caller, int may_all,
+    const struct tg_config *cfg, int64_t now, struct tg_query_list *l,
+    struct tg_store_token_filter *f, struct tg_apireq_error *err)
+{
+	static const char *const names[] = { "user", "all", "state",
+	    "limit", "cursor" };
+	const struct tg_query_param *p = l->p;
+	const char *v;
+
+	memset(f, 0, sizeof *f);
+	if (parse_list(q, len, names, 5, l, err) != 0)
+		return -1;
+	f->user = caller;
+	f->now = now;
+	if (p[1].set) {
+		v = p[1].value;
+		if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0 &&
+		    v[0] != '\0')
+			return tg_apireq_error_set(err, 400,
+			    "invalid_parameter", "all", "all must be 1 or true");
+		if (p[0].set)
+			return tg_apireq_error_set(err, 400,
+			    "invalid_parameter", "all",
+			    "give user or all, not both");
+		f->user = NULL;
+	}
+	if (user_param(&p[0], &f->user, err) != 0)
+		return -1;
+	if ((f->user == NULL || strcmp(f->user, caller) != 0) && !may_all)
+		return 1;
+	if (p[2].set) {
+		v = p[2].value;
+		if (strcmp(v, "active") != 0 && strcmp(v, "expired") != 0 &&
+		    strcmp(v, "revoked") != 0)
+			return tg_apireq_error_set(err, 400,
+			    "invalid_parameter", "state",
+			    "state must be active, expired or revoked");
+		f->state = v;
+	}
+	if (tg_query_limit(&p[3], cfg->page_limit_default,
+	    cfg->page_limit_max, &l->limit, err) != 0)
+		return -1;
+	if (p[4].set) {
+		if (tg_query_cursor_parse(p[4].value, &f->after_created,
+		    l->id) != 0)
+			return bad_cursor(err);
+		f->after_id = l->id;
+	}
+	f->limit = l->limit + 1;
+	return 0;
+}
+
+/* Audit actions are short dotted lower-case words ("token.create"). */
+static int
+action_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz._") ==
+	    n;
+}
+
+/* A "since" or "until" parameter, when given, is a time. */
+static int
+time_param(const struct tg_query_param *p, int64_t *t,
+    struct tg_apireq_error *err)
+{
+	if (p->set && tg_text_time_parse(p->value, t) != 0)
+		return tg_apireq_error_set(err, 400, "invalid_parameter",
+		    p->name, "%s must be a time such as 2026-01-02T03:04:05Z",
+		    p->name);
+	return 0;
+}
+
+int
+tg_query_audit(const char *q, size_t len, const struct tg_config *cfg,
+    struct tg_query_list *l, struct tg_store_audit_filter *f,
+    struct tg_apireq_error *err)
+{
+	static const char *const names[] = { "user", "token", "action",
+	    "since", "until", "limit", "cursor" };
+	const struct tg_query_param *p = l->p;
+	unsigned long long cur;
+
+	memset(f, 0, sizeof *f);
+	if (parse_list(q, len, names, 7, l, err) != 0 ||
+	    user_param(&p[0], &f->user, err) != 0)
+		return -1;
+	if (p[1].set) {
+		if (!tg_token_id_valid(p[1].value, strlen(p[1].value)))
+			return tg_apireq_error_set(err, 400,
+			    "invalid_parameter", "token", "not a token id");
+		f->token = p[1].value;
+	}
+	if (p[2].set) {
+		if (!action_valid(p[2].value))
+			return tg_apireq_error_set(err, 400,
+			    "invalid_parameter", "action",
+			    "not an action name such as token.create");
+		f->action = p[2].value;
+	}
+	if (time_param(&p[3], &f->since, err) != 0 ||
+	    time_param(&p[4], &f->until, err) != 0 ||
+	    tg_query_limit(&p[5], cfg->page_limit_default,
+	    cfg->page_limit_max, &l->limit, err) != 0)
+		return -1;
+	if (p[6].set) {
+		if (tg_query_uint(p[6].value, 1, ~0ULL >> 1, &cur) != 0)
+			return bad_cursor(err);
+		f->before_id = cur;
+	}
+	f->limit = l->limit + 1;
 	return 0;
 }

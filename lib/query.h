@@ -16,6 +16,9 @@
 #include <stdint.h>
 
 #include "apireq.h"
+#include "config.h"
+#include "store.h"
+#include "token.h"
 
 #define TG_QUERY_PARAM_LEN	256	/* a decoded query value, NUL too */
 #define TG_QUERY_CURSOR_LEN	48
@@ -55,6 +58,41 @@ int	tg_query_uint(const char *s, unsigned long long min,
  */
 int	tg_query_limit(const struct tg_query_param *p, unsigned def,
 	    unsigned max, unsigned *limit, struct tg_apireq_error *err);
+
+/*
+ * A list route's query as parsed: the filters below point into it, so it
+ * must outlive them.  limit is the number of rows a page shows; the
+ * filter asks the store for one more, which tells whether there is a
+ * next page.
+ */
+struct tg_query_list {
+	struct tg_query_param	 p[7];
+	char			 id[TG_TOKEN_ID_LEN + 1];
+	unsigned		 limit;
+};
+
+/*
+ * GET /tokens: parses q (len bytes; user, all, state, limit, cursor) into
+ * l and f for the caller named caller at now, with cfg's page sizes.  The
+ * caller's own tokens by default; "user" names another owner, "all"
+ * every owner.  Returns 0; -1 with err filled (400 invalid_parameter);
+ * or 1 when the request reaches other users' tokens and may_all is 0
+ * (the caller lacks token:admin), checked before state, limit and
+ * cursor.
+ */
+int	tg_query_tokens(const char *q, size_t len, const char *caller,
+	    int may_all, const struct tg_config *cfg, int64_t now,
+	    struct tg_query_list *l, struct tg_store_token_filter *f,
+	    struct tg_apireq_error *err);
+
+/*
+ * GET /audit: parses q (user, token, action, since, until, limit,
+ * cursor) into l and f with cfg's page sizes.  Returns 0, or -1 with err
+ * filled (400 invalid_parameter).
+ */
+int	tg_query_audit(const char *q, size_t len, const struct tg_config *cfg,
+	    struct tg_query_list *l, struct tg_store_audit_filter *f,
+	    struct tg_apireq_error *err);
 
 /*
  * The cursor of the token list: the last row's creation time and id, as

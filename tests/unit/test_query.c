@@ -129,11 +129,144 @@ test_limit(void)
 	TG_CHECK(tg_query_limit(&p, 50, 500, &limit, &e) == -1, "empty");
 }
 
+static void
+test_tokens(void)
+{
+	static const struct {
+		const char	*q;
+		int		 admin, rc;
+		const char	*field;		/* of a refusal */
+		const char	*user, *state;	/* of the filter */
+	} r[] = {
+		{ "", 0, 0, NULL, "alice", NULL },
+		{ "user=alice", 0, 0, NULL, "alice", NULL },
+		{ "user=bob", 0, 1, NULL, NULL, NULL },
+		{ "user=bob", 1, 0, NULL, "bob", NULL },
+		{ "all", 0, 1, NULL, NULL, NULL },
+		{ "all=true", 1, 0, NULL, NULL, NULL },
+		{ "all=1&state=revoked", 1, 0, NULL, NULL, "revoked" },
+		{ "all=yes", 1, -1, "all", NULL, NULL },
+		{ "all&user=bob", 1, -1, "all", NULL, NULL },
+		{ "user=-x", 1, -1, "user", NULL, NULL },
+		{ "state=gone", 0, -1, "state", NULL, NULL },
+		/* token:admin is decided before state, limit and cursor. */
+		{ "user=bob&state=gone", 0, 1, NULL, NULL, NULL },
+		{ "limit=0", 0, -1, "limit", NULL, NULL },
+		{ "limit=0&cursor=x", 0, -1, "limit", NULL, NULL },
+		{ "cursor=x", 0, -1, "cursor", NULL, NULL },
+		{ "cursor=1767323045.3fKq9ZbL0aXw", 0, 0, NULL, "alice", NULL },
+		{ "bogus=1", 0, -1, "bogus", NULL, NULL },
+	};
+	struct tg_config cfg;
+	struct tg_store_token_filter f;
+	struct tg_query_list l;
+	struct tg_apireq_error e;
+	const char *q;
+	char ctx[96];
+	size_t i;
+	int rc;
+
+	tg_config_defaults(&cfg);
+	for (i = 0; i < sizeof r / sizeof r[0]; i++) {
+		snprintf(ctx, sizeof ctx, "tokens row %zu (%s)", i, r[i].q);
+		memset(&e, 0, sizeof e);
+		rc = tg_query_tokens(r[i].q, strlen(r[i].q), "alice",
+		    r[i].admin, &cfg, 1000, &l, &f, &e);
+		TG_CHECK_INT(rc, r[i].rc, ctx);
+		if (rc < 0) {
+			TG_CHECK(e.status == 400 && strcmp(e.code,
+			    "invalid_parameter") == 0 && strcmp(e.field,
+			    r[i].field) == 0, "%s: %s %s", ctx, e.code,
+			    e.field);
+			continue;
+		}
+		if (rc > 0)
+			continue;
+		if (r[i].user == NULL)
+			TG_CHECK(f.user == NULL, "%s: every user", ctx);
+		else
+			TG_CHECK_STR(f.user, r[i].user, ctx);
+		if (r[i].state == NULL)
+			TG_CHECK(f.state == NULL, "%s: any state", ctx);
+		else
+			TG_CHECK_STR(f.state, r[i].state, ctx);
+		TG_CHECK(f.now == 1000 && l.limit == cfg.page_limit_default &&
+		    f.limit == l.limit + 1, "%s: page", ctx);
+	}
+	q = "cursor=1767323045.3fKq9ZbL0aXw&limit=7";
+	rc = tg_query_tokens(q, strlen(q), "alice", 0, &cfg, 1000, &l, &f,
+	    &e);
+	TG_CHECK(rc == 0 && f.after_created == 1767323045 &&
+	    f.after_id != NULL && strcmp(f.after_id, "3fKq9ZbL0aXw") == 0 &&
+	    l.limit == 7 && f.limit == 8, "cursor and limit");
+	tg_config_wipe(&cfg);
+}
+
+static void
+test_audit(void)
+{
+	static const struct {
+		const char	*q;
+		const char	*field;		/* NULL: accepted */
+	} r[] = {
+		{ "", NULL },
+		{ "user=alice&token=3fKq9ZbL0aXw&action=token.create", NULL },
+		{ "since=2026-01-02T03:04:05Z&until=2026-01-03T03:04:05Z",
+		    NULL },
+		{ "cursor=42&limit=3", NULL },
+		{ "user=a b", "user" },
+		{ "token=short", "token" },
+		{ "action=Token.Create", "action" },
+		{ "since=yesterday", "since" },
+		{ "until=2026-01-02", "until" },
+		{ "limit=100000", "limit" },
+		{ "cursor=0", "cursor" },
+		{ "cursor=-1", "cursor" },
+		{ "state=active", "state" },
+	};
+	struct tg_config cfg;
+	struct tg_store_audit_filter f;
+	struct tg_query_list l;
+	struct tg_apireq_error e;
+	const char *q;
+	char ctx[96];
+	size_t i;
+	int rc;
+
+	tg_config_defaults(&cfg);
+	for (i = 0; i < sizeof r / sizeof r[0]; i++) {
+		snprintf(ctx, sizeof ctx, "audit row %zu (%s)", i, r[i].q);
+		memset(&e, 0, sizeof e);
+		rc = tg_query_audit(r[i].q, strlen(r[i].q), &cfg, &l, &f, &e);
+		if (r[i].field == NULL)
+			TG_CHECK(rc == 0, "%s: %s", ctx, e.message);
+		else
+			TG_CHECK(rc == -1 && e.status == 400 &&
+			    strcmp(e.field, r[i].field) == 0, "%s: %d %s", ctx,
+			    rc, e.field);
+	}
+	q = "user=alice&token=3fKq9ZbL0aXw&action=token.create"
+	    "&since=2026-01-02T03:04:05Z&until=2026-01-03T03:04:05Z&"
+	    "cursor=42&limit=3";
+	rc = tg_query_audit(q, strlen(q), &cfg, &l, &f, &e);
+	TG_CHECK(rc == 0 && strcmp(f.user, "alice") == 0 &&
+	    strcmp(f.token, "3fKq9ZbL0aXw") == 0 &&
+	    strcmp(f.action, "token.create") == 0 && f.since == 1767323045 &&
+	    f.until == 1767323045 + 86400 && f.before_id == 42 &&
+	    l.limit == 3 && f.limit == 4, "every filter: %s", e.message);
+	TG_CHECK(tg_query_audit("since=x", 7, &cfg, &l, &f, &e) == -1 &&
+	    strcmp(e.message, "since must be a time such as "
+	    "2026-01-02T03:04:05Z") == 0, "since message: %s", e.message);
+	tg_config_wipe(&cfg);
+}
+
 int
 main(void)
 {
 	test_query();
 	test_scalars();
 	test_limit();
+	test_tokens();
+	test_audit();
 	return tg_test_done("query");
 }
