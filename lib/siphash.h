@@ -7,6 +7,14 @@
  * many keys at one bucket and turn every lookup under a process-wide mutex
  * into a long chain walk; under a random key chosen at start-up they
  * cannot predict where a key lands.
+ *
+ * Why our own and not OpenSSL's (EVP_MAC "SIPHASH"), which the programs
+ * link anyway: a lookup hashes a 12-byte id, and through EVP that needs a
+ * context per call (EVP_MAC_CTX_dup or EVP_MAC_init, update, final),
+ * about 70 ns against 15 to 20 ns here on the build machine, four to
+ * five times more on the path of every cached decision.  The 40 lines
+ * are checked against the reference vectors of the SipHash paper
+ * (tests/unit/test_siphash.c).
  */
 #ifndef TG_SIPHASH_H
 #define TG_SIPHASH_H
