@@ -8,7 +8,8 @@
  *                 rotate)
  *   api_info.c    /me, /profiles, /audit, /health
  *
- * Deciding what input is valid is lib/apireq's job; these files only move
+ * Deciding what input is valid is lib/apireq's and lib/query's job, and
+ * whether a caller may hand out a token lib/mint's; these files only move
  * data between FastCGI, lib/ and MariaDB.
  */
 #ifndef TG_API_H
@@ -139,7 +140,7 @@ void	api_reply_error(struct api_req *q, int status, const char *code,
 	    const char *field, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
 
-/* The same for a refusal from lib/apireq. */
+/* The same for a refusal from lib/apireq, lib/query or lib/mint. */
 void	api_reply_apireq(struct api_req *q, const struct tg_apireq_error *e);
 
 /*
@@ -174,13 +175,13 @@ struct api_page {
 };
 
 /* Starts pg for pages of limit rows (lib/query's tg_query_list.limit). */
-void	api_page_start(struct api_page *pg, unsigned limit);
+void	api_reply_page_start(struct api_page *pg, unsigned limit);
 
 /* 1 when the page is full: the row at hand starts the next one. */
-int	api_page_full(struct api_page *pg);
+int	api_reply_page_full(struct api_page *pg);
 
 /* Adds row o (the page takes the reference). */
-void	api_page_add(struct api_page *pg, struct json_object *o);
+void	api_reply_page_add(struct api_page *pg, struct json_object *o);
 
 /*
  * Answers the page after the store's rc: 200 with {member: rows,

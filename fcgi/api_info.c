@@ -105,7 +105,7 @@ audit_row(void *arg, const struct tg_store_audit_row *r)
 	struct json_object *o;
 	char at[TG_TEXT_TIME_LEN];
 
-	if (api_page_full(&ac->page))
+	if (api_reply_page_full(&ac->page))
 		return 1;
 	if (tg_text_time_format(r->at, at) != 0)
 		at[0] = '\0';
@@ -124,7 +124,7 @@ audit_row(void *arg, const struct tg_store_audit_row *r)
 	json_object_object_add(o, "outcome", str_or_null(r->a.outcome));
 	json_object_object_add(o, "remoteAddr", str_or_null(r->a.remote_addr));
 	json_object_object_add(o, "detail", str_or_null(r->a.detail));
-	api_page_add(&ac->page, o);
+	api_reply_page_add(&ac->page, o);
 	ac->last_id = r->id;
 	return 0;
 }
@@ -145,7 +145,7 @@ api_info_audit(struct api_req *q)
 		return;
 	}
 	memset(&ac, 0, sizeof ac);
-	api_page_start(&ac.page, l.limit);
+	api_reply_page_start(&ac.page, l.limit);
 	rc = tg_store_audit_page(q->w->store, &f, audit_row, &ac);
 	snprintf(next, sizeof next, "%llu", (unsigned long long)ac.last_id);
 	api_reply_page(q, &ac.page, rc, "entries", next);

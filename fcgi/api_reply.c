@@ -308,14 +308,14 @@ api_reply_pending(struct api_req *q, const char *extra)
 }
 
 void
-api_page_start(struct api_page *pg, unsigned limit)
+api_reply_page_start(struct api_page *pg, unsigned limit)
 {
 	memset(pg, 0, sizeof *pg);
 	pg->limit = limit;
 }
 
 int
-api_page_full(struct api_page *pg)
+api_reply_page_full(struct api_page *pg)
 {
 	if (pg->n < pg->limit)
 		return 0;
@@ -324,7 +324,7 @@ api_page_full(struct api_page *pg)
 }
 
 void
-api_page_add(struct api_page *pg, struct json_object *o)
+api_reply_page_add(struct api_page *pg, struct json_object *o)
 {
 	if (pg->arr == NULL)
 		pg->arr = json_object_new_array();

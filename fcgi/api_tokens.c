@@ -204,10 +204,10 @@ list_row(void *arg, const struct tg_record *r)
 {
 	struct list_ctx *lc = arg;
 
-	if (api_page_full(&lc->page))
+	if (api_reply_page_full(&lc->page))
 		return 1;
-	api_page_add(&lc->page, tg_tokenjson_record(r, api_cfg.token_prefix,
-	    lc->now, TG_TOKENJSON_API));
+	api_reply_page_add(&lc->page, tg_tokenjson_record(r,
+	    api_cfg.token_prefix, lc->now, TG_TOKENJSON_API));
 	lc->last_created = r->created_at;
 	memcpy(lc->last_id, r->id, sizeof lc->last_id);
 	return 0;
@@ -234,7 +234,7 @@ api_tokens_list(struct api_req *q)
 		return;
 	}
 	memset(&lc, 0, sizeof lc);
-	api_page_start(&lc.page, l.limit);
+	api_reply_page_start(&lc.page, l.limit);
 	lc.now = q->now;
 	rc = tg_store_token_page(q->w->store, &f, list_row, &lc);
 	api_reply_page(q, &lc.page, rc, "tokens", lc.page.more &&

@@ -117,7 +117,7 @@ struct tg_fcgi_serve {
  */
 struct tg_fcgi_worker {
 	pthread_t		 thread;
-	int			 index;		/* its tg_fcgi_request_init slot */
+	int			 index;		/* tg_fcgi_request_init slot */
 	struct tg_store		*store;
 	struct tg_hmac		*hmac;
 	struct tg_verifier	 verifier;

@@ -26,7 +26,7 @@
 
 #define TG_APIREQ_DEPTH		4	/* nesting a body may use */
 #define TG_APIREQ_PERMS_MAX	256	/* permissions per token */
-#define TG_APIREQ_CIDRS_MAX	64	/* what lib/policy compiles */
+#define TG_APIREQ_CIDRS_MAX	64	/* what lib/grant compiles */
 #define TG_APIREQ_ENVS_MAX	64
 #define TG_APIREQ_TEXT_MAX	65535	/* a stored list (a TEXT column) */
 
@@ -90,7 +90,7 @@ int	tg_apireq_parse_create(const char *body, size_t len,
  * PATCH /tokens/{id}.  Members, all optional but at least one: "name",
  * "permissions", "apiRules", "resourceRules", "allowedCidrs",
  * "environments", with the checks of tg_apireq_parse_create().  Whether
- * the permissions only shrink is tg_apireq_check_shrink()'s business.
+ * the permissions only shrink is tg_mint_shrink()'s business.
  * Returns as tg_apireq_parse_create().
  */
 int	tg_apireq_parse_update(const char *body, size_t len,

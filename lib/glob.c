@@ -150,7 +150,7 @@ struct nfa {
 };
 
 /*
- * Advances the state set cur over byte c (see glob_match()) and returns
+ * Advances the state set cur over byte c (see tg_glob_match()) and returns
  * nonzero while any position is still live.
  */
 static inline uint64_t
@@ -182,7 +182,7 @@ nfa_step(const struct nfa *a, uint64_t *cur, unsigned char c)
 }
 
 /*
- * glob_match() for a pattern of fewer than 64 tokens, nearly every one:
+ * tg_glob_match() for a pattern of fewer than 64 tokens, nearly every one:
  * the state set is one word, kept in a register, and the few literal
  * bytes are searched inline rather than through memchr().
  */

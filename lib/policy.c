@@ -256,7 +256,8 @@ tg_policy_decide(const struct tg_grant *g,
 		return deny(d, TG_IP_DENIED);
 	env = req->env != NULL ? req->env : "";
 	envs = tg_grant_environments(g);
-	if (envs[0] != '\0' && (env[0] == '\0' || !tg_text_list_has(envs, env, strlen(env)))) {
+	if (envs[0] != '\0' && (env[0] == '\0' ||
+	    !tg_text_list_has(envs, env, strlen(env)))) {
 		char q[64 * 4 + 4];
 
 		/* TOKENGATE_ENV is a param: quoted, never cut mid-character. */

@@ -224,7 +224,8 @@ tg_query_tokens(const char *q, size_t len, const char *caller, int may_all,
 		if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0 &&
 		    v[0] != '\0')
 			return tg_apireq_error_set(err, 400,
-			    "invalid_parameter", "all", "all must be 1 or true");
+			    "invalid_parameter", "all",
+			    "all must be 1 or true");
 		if (p[0].set)
 			return tg_apireq_error_set(err, 400,
 			    "invalid_parameter", "all",

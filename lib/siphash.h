@@ -2,7 +2,7 @@
  * siphash.h: SipHash-2-4, the keyed hash behind every table whose keys an
  * outsider can choose.
  *
- * Token ids (the cache) and token scopes (the policy's intern table) are
+ * Token ids (the cache) and token scopes (lib/grant's intern table) are
  * picked by clients and token owners.  With an unkeyed hash they could aim
  * many keys at one bucket and turn every lookup under a process-wide mutex
  * into a long chain walk; under a random key chosen at start-up they
