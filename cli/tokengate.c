@@ -26,7 +26,10 @@
 #include "policy.h"
 #include "rules.h"
 #include "store.h"
+#include "text.h"
 #include "token.h"
+#include "tokenjson.h"
+#include "tokenop.h"
 #include "verify.h"
 
 #define MAX_LIST	256
@@ -370,32 +373,10 @@ cmd_role(int argc, char **argv)
 static void
 iso_time(int64_t t, char *out, size_t outsz)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	char s[TG_TEXT_TIME_LEN];
 
-	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
-		snprintf(out, outsz, "-");
-		return;
-	}
-	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static struct json_object *
-json_list(const char *text)
-{
-	struct json_object *a = json_object_new_array();
-	const char *p = text != NULL ? text : "", *e;
-
-	while (*p != '\0') {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e > p)
-			json_object_array_add(a, json_object_new_string_len(p,
-			    (int)(e - p)));
-		p = *e ? e + 1 : e;
-	}
-	return a;
+	snprintf(out, outsz, "%s", t != 0 && tg_text_time_format(t, s) == 0 ?
+	    s : "-");
 }
 
 static int
@@ -403,8 +384,7 @@ cmd_token_create(int argc, char **argv)
 {
 	static struct list perms, api, res, cidrs, envs;
 	const char *user = NULL, *name = NULL;
-	char err[512], prefix[64], ts[2][32];
-	unsigned char hash[TG_HMAC_LEN];
+	char err[512];
 	struct tg_new_token nt;
 	struct tg_audit a;
 	struct tg_token tok;
@@ -412,7 +392,7 @@ cmd_token_create(int argc, char **argv)
 	struct tg_hmac *h = NULL;
 	struct tg_store *s = NULL;
 	long days = 90;
-	int json = 0, rc = 1, i, tries;
+	int json = 0, rc = 1, i;
 	int64_t now;
 	char *end;
 
@@ -497,68 +477,38 @@ cmd_token_create(int argc, char **argv)
 	if ((s = open_store()) == NULL)
 		goto out;
 	now = (int64_t)time(NULL);
-	/* 71-bit random ids practically never collide; retry if one does. */
-	for (tries = 0; tries < 3; tries++) {
-		if (tg_token_generate(cfg.token_prefix, NULL, &tok) != 0 ||
-		    tg_hmac_compute(h, tok.text, tok.len, hash) != 0) {
-			rc = die("cannot generate a token");
-			goto out;
-		}
-		memset(&nt, 0, sizeof nt);
-		nt.id = tok.id;
-		nt.hash = hash;
-		nt.user = user;
-		nt.name = name;
-		nt.permissions = perms.buf;
-		nt.api_rules = api.buf;
-		nt.resource_rules = res.buf;
-		nt.cidrs = cidrs.buf;
-		nt.environments = envs.buf;
-		nt.created_at = now;
-		nt.expires_at = now + (int64_t)days * 86400;
-		memset(&a, 0, sizeof a);
-		a.actor = os_user();
-		a.via = "cli";
-		a.action = "token.create";
-		a.target_token_id = tok.id;
-		a.target_user = user;
-		a.outcome = "ok";
-		rc = tg_store_token_insert(s, &nt, &a);
-		if (rc != TG_STORE_CONFLICT)
-			break;
-		tg_token_wipe(&tok);
+	memset(&nt, 0, sizeof nt);
+	nt.user = user;
+	nt.name = name;
+	nt.permissions = perms.buf;
+	nt.api_rules = api.buf;
+	nt.resource_rules = res.buf;
+	nt.cidrs = cidrs.buf;
+	nt.environments = envs.buf;
+	nt.created_at = now;
+	nt.expires_at = now + (int64_t)days * 86400;
+	memset(&a, 0, sizeof a);
+	a.actor = os_user();
+	a.via = "cli";
+	a.action = "token.create";
+	a.target_user = user;
+	a.outcome = "ok";
+	rc = tg_tokenop_create(s, h, cfg.token_prefix, &nt, &a, &tok);
+	if (rc == TG_TOKENOP_NO_SECRET) {
+		rc = die("cannot generate a token");
+		goto out;
 	}
 	if (rc != TG_STORE_OK) {
-		tg_token_wipe(&tok);
 		rc = store_fail(s, rc);
 		goto out;
 	}
 	if (json) {
-		struct json_object *o = json_object_new_object();
+		struct json_object *o = tg_tokenjson_created(&tok, &nt, NULL,
+		    cfg.token_prefix, TG_TOKENJSON_CLI);
 
-		tg_token_display(cfg.token_prefix, tok.id, prefix,
-		    sizeof prefix);
-		iso_time(nt.created_at, ts[0], sizeof ts[0]);
-		iso_time(nt.expires_at, ts[1], sizeof ts[1]);
-		json_object_object_add(o, "id", json_object_new_string(tok.id));
-		json_object_object_add(o, "token",
-		    json_object_new_string(tok.text));
-		json_object_object_add(o, "name", json_object_new_string(name));
-		json_object_object_add(o, "prefix",
-		    json_object_new_string(prefix));
-		json_object_object_add(o, "user", json_object_new_string(user));
-		json_object_object_add(o, "permissions", json_list(perms.buf));
-		json_object_object_add(o, "apiRules", json_list(api.buf));
-		json_object_object_add(o, "resourceRules", json_list(res.buf));
-		json_object_object_add(o, "allowedCidrs", json_list(cidrs.buf));
-		json_object_object_add(o, "environments", json_list(envs.buf));
-		json_object_object_add(o, "createdAt",
-		    json_object_new_string(ts[0]));
-		json_object_object_add(o, "expiresAt",
-		    json_object_new_string(ts[1]));
 		printf("%s\n", json_object_to_json_string_ext(o,
 		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
+		tg_tokenjson_free(o);
 	} else {
 		printf("%s\n", tok.text);
 	}
@@ -578,59 +528,24 @@ struct list_ctx {
 	unsigned		 n;
 };
 
-static const char *
-token_state(const struct tg_record *r, int64_t now)
-{
-	if (r->revoked_at != 0)
-		return "revoked";
-	if (now >= r->expires_at)
-		return "expired";
-	return "active";
-}
-
 static int
 list_row(void *arg, const struct tg_record *r)
 {
 	struct list_ctx *lc = arg;
-	char prefix[64], ts[3][32];
+	char prefix[64], expires[32];
 
-	tg_token_display(cfg.token_prefix, r->id, prefix, sizeof prefix);
-	iso_time(r->created_at, ts[0], sizeof ts[0]);
-	iso_time(r->expires_at, ts[1], sizeof ts[1]);
-	iso_time(r->last_used_at, ts[2], sizeof ts[2]);
 	if (lc->arr != NULL) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "id", json_object_new_string(r->id));
-		json_object_object_add(o, "prefix",
-		    json_object_new_string(prefix));
-		json_object_object_add(o, "user",
-		    json_object_new_string(r->user));
-		json_object_object_add(o, "name",
-		    json_object_new_string(r->name ? r->name : ""));
-		json_object_object_add(o, "state", json_object_new_string(
-		    token_state(r, lc->now)));
-		json_object_object_add(o, "permissions",
-		    json_list(r->permissions));
-		json_object_object_add(o, "apiRules", json_list(r->api_rules));
-		json_object_object_add(o, "resourceRules",
-		    json_list(r->resource_rules));
-		json_object_object_add(o, "allowedCidrs", json_list(r->cidrs));
-		json_object_object_add(o, "environments",
-		    json_list(r->environments));
-		json_object_object_add(o, "createdAt",
-		    json_object_new_string(ts[0]));
-		json_object_object_add(o, "expiresAt",
-		    json_object_new_string(ts[1]));
-		json_object_object_add(o, "lastUsedAt", r->last_used_at ?
-		    json_object_new_string(ts[2]) : NULL);
-		json_object_array_add(lc->arr, o);
+		json_object_array_add(lc->arr, tg_tokenjson_record(r,
+		    cfg.token_prefix, lc->now, TG_TOKENJSON_CLI));
 	} else {
+		tg_token_display(cfg.token_prefix, r->id, prefix,
+		    sizeof prefix);
+		iso_time(r->expires_at, expires, sizeof expires);
 		if (lc->n == 0)
 			printf("%-12s  %-19s  %-16s  %-8s  %-20s  %s\n", "ID",
 			    "PREFIX", "USER", "STATE", "EXPIRES", "NAME");
 		printf("%-12s  %-19s  %-16s  %-8s  %-20s  %s\n", r->id, prefix,
-		    r->user, token_state(r, lc->now), ts[1],
+		    r->user, tg_record_state(r, lc->now), expires,
 		    r->name ? r->name : "");
 	}
 	lc->n++;

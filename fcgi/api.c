@@ -36,7 +36,6 @@
 #include "fcgi_common.h"
 #include "names.h"
 #include "path.h"
-#include "rules.h"
 #include "token.h"
 #include "usage.h"
 
@@ -135,18 +134,8 @@ route_of(struct api_req *q)
 static void
 log_denial(const struct api_req *q, const struct tg_decision *d)
 {
-	char path[256], method[40], detail[300], addr[64];
-
-	if (!api_cfg.log_denials && d->status != 503)
-		return;
-	tg_fcgi_escape(q->path, 200, path, sizeof path);
-	tg_fcgi_escape(q->method, 32, method, sizeof method);
-	tg_fcgi_escape(d->detail, 256, detail, sizeof detail);
-	tg_fcgi_escape(q->remote_addr, 46, addr, sizeof addr);
-	tg_fcgi_log("deny status=%d reason=%s token=%s method=%s path=\"%s\" "
-	    "addr=%s%s%s%s", d->status, tg_policy_reason_str(d->reason),
-	    d->token_id[0] ? d->token_id : "-", method, path, addr,
-	    detail[0] ? " detail=\"" : "", detail, detail[0] ? "\"" : "");
+	if (api_cfg.log_denials || d->status == 503)
+		tg_fcgi_log_denial(d, q->method, q->path, 200, q->remote_addr);
 }
 
 /*
@@ -187,64 +176,10 @@ refuse(struct api_req *q, enum tg_reason reason, const char *detail,
 	return -1;
 }
 
-/*
- * When the token has API rules they must allow this call as well.  The
- * compiled rules inside a grant are private to lib/policy, so they are
- * compiled again from their texts; that happens only for tokens that have
- * rules, and only on the API, never on the authorizer's path.
- */
 int
 api_refuse(struct api_req *q, enum tg_reason reason, const char *detail)
 {
 	return refuse(q, reason, detail, strcmp(q->caller.via, "session") != 0);
-}
-
-static int
-check_api_rules(struct api_req *q, const struct tg_grant *g)
-{
-	struct tg_rules *rules;
-	char *text = NULL, err[256], detail[300];
-	size_t len = 0, n;
-	const char *r;
-	long i, idx;
-	int allow_it = 0, rc = -1;
-
-	for (i = 0; (r = tg_grant_rule_text(g, 1, i))[0] != '\0'; i++) {
-		char *t;
-
-		n = strlen(r);
-		if ((t = realloc(text, len + n + 2)) == NULL)
-			goto out;
-		text = t;
-		if (len > 0)
-			text[len++] = '\n';
-		memcpy(text + len, r, n + 1);
-		len += n;
-	}
-	if (i == 0)
-		return 0;
-	rules = tg_rules_compile(TG_RULES_API, text, len, err, sizeof err);
-	if (rules == NULL) {
-		refuse(q, TG_UNAVAILABLE, err, 1);
-		goto out;
-	}
-	idx = tg_rules_match_api(rules, q->method, q->path, &allow_it);
-	if (idx >= 0)
-		snprintf(detail, sizeof detail, "%s",
-		    tg_rules_text(rules, (size_t)idx));
-	tg_rules_free(rules);
-	if (idx < 0) {
-		refuse(q, TG_NO_RULE_MATCHED, "no API rule matched", 1);
-		goto out;
-	}
-	if (!allow_it) {
-		refuse(q, TG_RULE_DENIED, detail, 1);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(text);
-	return rc;
 }
 
 static int
@@ -282,7 +217,11 @@ auth_token(struct api_req *q, const char *authorization, const char *perm)
 	    tg_grant_user(g));
 	snprintf(q->caller.token_id, sizeof q->caller.token_id, "%s",
 	    tg_grant_id(g));
-	return check_api_rules(q, g);
+	/* Permission mode skipped the token's API rules: they must allow
+	 * this call as well. */
+	if (tg_policy_api_rules(g, q->method, q->path, &d) != 0)
+		return refuse(q, d.reason, d.detail, 1);
+	return 0;
 }
 
 static int
@@ -401,7 +340,7 @@ api_read_body(struct api_req *q, char **body, size_t *len,
 	*body = NULL;
 	*len = 0;
 	snprintf(big, sizeof big, "the body is larger than %zu bytes", max);
-	if (known && tg_apireq_uint(cl, 0, ~0ULL, &want) != 0)
+	if (known && tg_query_uint(cl, 0, ~0ULL, &want) != 0)
 		return body_error(e, 400, "invalid_request",
 		    "bad Content-Length");
 	/* Refuse before reading a byte of what is too big. */
@@ -531,7 +470,7 @@ previous_secret_refused(struct api_req *q, enum route rt)
 }
 
 static void
-handle(struct api_worker *w, FCGX_Request *r)
+handle(struct tg_fcgi_worker *w, FCGX_Request *r)
 {
 	struct api_req *q;
 	const char *why = NULL, *qm, *m;
@@ -605,7 +544,7 @@ static struct tg_usage *usage;
 static struct tg_brake *brake;
 
 static void
-flush_usage(struct api_worker *w)
+flush_usage(struct tg_fcgi_worker *w)
 {
 	struct tg_usage_rec recs[32];
 	struct tg_store_use use[32];
@@ -633,26 +572,10 @@ flush_usage(struct api_worker *w)
 		    tg_store_error(w->store));
 }
 
-static void *
-run(void *arg)
-{
-	struct api_worker *w = arg;
-	FCGX_Request r;
-
-	if (tg_fcgi_request_init(&r, w->index) != 0) {
-		tg_fcgi_log("FCGX_InitRequest failed");
-		return NULL;
-	}
-	while (tg_fcgi_accept(&r) == 0) {
-		handle(w, &r);
-		FCGX_Finish_r(&r);
-		/* After the reply is out: the caller does not wait for it. */
-		flush_usage(w);
-	}
-	FCGX_Free(&r, 0);
-	tg_store_thread_end();
-	return NULL;
-}
+/* The usage is written after the reply is out: no caller waits for it. */
+static const struct tg_fcgi_serve serve = {
+	NULL, handle, FCGX_Finish_r, flush_usage
+};
 
 /*
  * Retention (README "Caching and revocation"): the change feed, the
@@ -729,7 +652,7 @@ prune_loop(void *arg)
 int
 main(int argc, char **argv)
 {
-	struct api_worker w[64];
+	struct tg_fcgi_worker w[64];
 	struct tg_fcgi_start st;
 	struct tg_hmac_key *key;
 	struct tg_store *prune_store;
@@ -753,17 +676,10 @@ main(int argc, char **argv)
 		tg_fcgi_log("out of memory");
 		return 1;
 	}
-	memset(w, 0, sizeof w);
 	for (i = 0; i < st.threads; i++) {
-		w[i].index = i;
-		w[i].store = tg_store_new(&api_cfg);
-		w[i].hmac = tg_hmac_new(key);
-		if (w[i].store == NULL || w[i].hmac == NULL) {
-			tg_fcgi_log("out of memory");
+		if (tg_fcgi_worker_init(&w[i], i, &api_cfg,
+		    tg_store_new(&api_cfg), key) != 0)
 			return 1;
-		}
-		tg_verify_init(&w[i].verifier, &api_cfg, w[i].store,
-		    w[i].hmac);
 		w[i].verifier.usage = usage;
 		w[i].verifier.brake = brake;
 	}
@@ -772,24 +688,15 @@ main(int argc, char **argv)
 		tg_fcgi_log("cannot start the pruning thread");
 		return 1;
 	}
-	for (i = 0; i < st.threads; i++) {
-		if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0) {
-			tg_fcgi_log("pthread_create failed");
-			return 1;
-		}
-	}
-	for (i = 0; i < st.threads; i++)
-		pthread_join(w[i].thread, NULL);
+	if (tg_fcgi_workers_run(w, st.threads, &serve) != 0)
+		return 1;
 	pthread_mutex_lock(&prune_lock);
 	atomic_store(&prune_stop, 1);
 	pthread_cond_broadcast(&prune_cond);
 	pthread_mutex_unlock(&prune_lock);
 	pthread_join(prune_th, NULL);
 	tg_store_free(prune_store);
-	for (i = 0; i < st.threads; i++) {
-		tg_store_free(w[i].store);
-		tg_hmac_free(w[i].hmac);
-	}
+	tg_fcgi_workers_free(w, st.threads);
 	tg_usage_free(usage);
 	tg_brake_free(brake);
 	tg_hmac_key_free(key);

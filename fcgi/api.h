@@ -8,7 +8,8 @@
  *                 rotate)
  *   api_info.c    /me, /profiles, /audit, /health
  *
- * Deciding what input is valid is lib/apireq's job; these files only move
+ * Deciding what input is valid is lib/apireq's and lib/query's job, and
+ * whether a caller may hand out a token lib/mint's; these files only move
  * data between FastCGI, lib/ and MariaDB.
  */
 #ifndef TG_API_H
@@ -20,7 +21,11 @@
 
 #include <fcgiapp.h>
 
+struct json_object;
+
 #include "apireq.h"
+#include "fcgi_common.h"
+#include "query.h"
 #include "config.h"
 #include "hmac.h"
 #include "perm.h"
@@ -30,15 +35,6 @@
 
 /* The configuration, loaded once before the threads start; read-only. */
 extern struct tg_config api_cfg;
-
-/* Per-thread state: one database connection and one HMAC context. */
-struct api_worker {
-	pthread_t		 thread;
-	int			 index;		/* its tg_fcgi_request_init slot */
-	struct tg_store		*store;
-	struct tg_hmac		*hmac;
-	struct tg_verifier	 verifier;
-};
 
 /* Who is calling, once authenticated.  Owned by the request. */
 struct api_caller {
@@ -56,7 +52,7 @@ struct api_caller {
 /* One request while it is handled. */
 struct api_req {
 	FCGX_Request		*r;
-	struct api_worker	*w;
+	struct tg_fcgi_worker	*w;	/* the thread's connection, HMAC */
 	const char		*method;	/* REQUEST_METHOD */
 	const char		*uri;		/* REQUEST_URI, raw */
 	const char		*remote_addr;
@@ -144,7 +140,7 @@ void	api_reply_error(struct api_req *q, int status, const char *code,
 	    const char *field, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
 
-/* The same for a refusal from lib/apireq. */
+/* The same for a refusal from lib/apireq, lib/query or lib/mint. */
 void	api_reply_apireq(struct api_req *q, const struct tg_apireq_error *e);
 
 /*
@@ -166,6 +162,34 @@ void	api_reply_decision(struct api_req *q, const struct tg_decision *d,
 
 /* 503 for TG_STORE_UNAVAILABLE, else 500; the store's error is logged. */
 void	api_reply_store(struct api_req *q, int rc);
+
+/*
+ * A page of a list route while the store's rows come in: at most limit
+ * rows are shown, and one row more (the store is asked for limit + 1)
+ * says that there is a next page.  arr stays NULL until the first row.
+ */
+struct api_page {
+	struct json_object	*arr;
+	unsigned		 limit, n;
+	int			 more;
+};
+
+/* Starts pg for pages of limit rows (lib/query's tg_query_list.limit). */
+void	api_reply_page_start(struct api_page *pg, unsigned limit);
+
+/* 1 when the page is full: the row at hand starts the next one. */
+int	api_reply_page_full(struct api_page *pg);
+
+/* Adds row o (the page takes the reference). */
+void	api_reply_page_add(struct api_page *pg, struct json_object *o);
+
+/*
+ * Answers the page after the store's rc: 200 with {member: rows,
+ * "nextCursor": next, or null when there is no next page or next is
+ * NULL}, or the store's error.  The page's rows are released either way.
+ */
+void	api_reply_page(struct api_req *q, struct api_page *pg, int rc,
+	    const char *member, const char *next);
 
 /* 405 with the Allow header. */
 void	api_reply_method(struct api_req *q, const char *allow);

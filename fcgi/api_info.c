@@ -9,7 +9,9 @@
 
 #include "api.h"
 #include "names.h"
+#include "text.h"
 #include "token.h"
+#include "tokenjson.h"
 
 static struct json_object *
 str_or_null(const char *s)
@@ -49,11 +51,11 @@ api_info_me(struct api_req *q)
 	    json_object_new_string(q->caller.secret) : NULL);
 	json_object_object_add(o, "tokenId", q->caller.token_id[0] ?
 	    json_object_new_string(q->caller.token_id) : NULL);
-	json_object_object_add(o, "roles", tg_apireq_list_json(u.roles));
+	json_object_object_add(o, "roles", tg_tokenjson_list(u.roles));
 	json_object_object_add(o, "permissions",
 	    perm_set_json(q->caller.perms));
 	json_object_object_add(o, "rolePermissions",
-	    tg_apireq_list_json(u.permissions));
+	    tg_tokenjson_list(u.permissions));
 	api_reply_json(q, 200, o, NULL, 0);
 	json_object_put(o);
 	tg_store_user_free(&u);
@@ -92,9 +94,7 @@ api_info_profiles(struct api_req *q)
 }
 
 struct audit_ctx {
-	struct json_object	*arr;
-	unsigned		 limit, n;
-	int			 more;
+	struct api_page		 page;
 	uint64_t		 last_id;
 };
 
@@ -103,13 +103,11 @@ audit_row(void *arg, const struct tg_store_audit_row *r)
 {
 	struct audit_ctx *ac = arg;
 	struct json_object *o;
-	char at[TG_APIREQ_TIME_LEN];
+	char at[TG_TEXT_TIME_LEN];
 
-	if (ac->n == ac->limit) {
-		ac->more = 1;
+	if (api_reply_page_full(&ac->page))
 		return 1;
-	}
-	if (tg_apireq_time_format(r->at, at) != 0)
+	if (tg_text_time_format(r->at, at) != 0)
 		at[0] = '\0';
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_int64((int64_t)r->id));
@@ -126,108 +124,31 @@ audit_row(void *arg, const struct tg_store_audit_row *r)
 	json_object_object_add(o, "outcome", str_or_null(r->a.outcome));
 	json_object_object_add(o, "remoteAddr", str_or_null(r->a.remote_addr));
 	json_object_object_add(o, "detail", str_or_null(r->a.detail));
-	json_object_array_add(ac->arr, o);
-	ac->n++;
+	api_reply_page_add(&ac->page, o);
 	ac->last_id = r->id;
 	return 0;
-}
-
-/* Audit actions are short dotted lower-case words ("token.create"). */
-static int
-action_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz._") ==
-	    n;
 }
 
 void
 api_info_audit(struct api_req *q)
 {
-	struct tg_apireq_param p[7] = {
-		{ "user", 0, "" }, { "token", 0, "" }, { "action", 0, "" },
-		{ "since", 0, "" }, { "until", 0, "" }, { "limit", 0, "" },
-		{ "cursor", 0, "" },
-	};
 	struct tg_store_audit_filter f;
+	struct tg_query_list l;
 	struct tg_apireq_error e;
 	struct audit_ctx ac;
-	struct json_object *o;
-	unsigned long long limit = api_cfg.page_limit_default, cur;
 	char next[32];
 	int rc;
 
-	if (tg_apireq_query(q->query, q->query_len, p, 7, &e) != 0) {
+	if (tg_query_audit(q->query, q->query_len, &api_cfg, &l, &f,
+	    &e) != 0) {
 		api_reply_apireq(q, &e);
 		return;
 	}
-	memset(&f, 0, sizeof f);
-	if (p[0].set) {
-		if (!tg_names_user_valid(p[0].value)) {
-			api_reply_error(q, 400, "invalid_parameter", "user",
-			    "not a user name");
-			return;
-		}
-		f.user = p[0].value;
-	}
-	if (p[1].set) {
-		if (!tg_token_id_valid(p[1].value, strlen(p[1].value))) {
-			api_reply_error(q, 400, "invalid_parameter", "token",
-			    "not a token id");
-			return;
-		}
-		f.token = p[1].value;
-	}
-	if (p[2].set) {
-		if (!action_valid(p[2].value)) {
-			api_reply_error(q, 400, "invalid_parameter", "action",
-			    "not an action name such as token.create");
-			return;
-		}
-		f.action = p[2].value;
-	}
-	if (p[3].set && tg_apireq_time_parse(p[3].value, &f.since) != 0) {
-		api_reply_error(q, 400, "invalid_parameter", "since", "since "
-		    "must be a time such as 2026-01-02T03:04:05Z");
-		return;
-	}
-	if (p[4].set && tg_apireq_time_parse(p[4].value, &f.until) != 0) {
-		api_reply_error(q, 400, "invalid_parameter", "until", "until "
-		    "must be a time such as 2026-01-02T03:04:05Z");
-		return;
-	}
-	if (p[5].set && tg_apireq_uint(p[5].value, 1, api_cfg.page_limit_max,
-	    &limit) != 0) {
-		api_reply_error(q, 400, "invalid_parameter", "limit", "limit "
-		    "must be from 1 to %u", api_cfg.page_limit_max);
-		return;
-	}
-	if (p[6].set) {
-		if (tg_apireq_uint(p[6].value, 1, ~0ULL >> 1, &cur) != 0) {
-			api_reply_error(q, 400, "invalid_parameter", "cursor",
-			    "not a cursor from this API");
-			return;
-		}
-		f.before_id = cur;
-	}
-	f.limit = (unsigned)limit + 1;
 	memset(&ac, 0, sizeof ac);
-	ac.arr = json_object_new_array();
-	ac.limit = (unsigned)limit;
+	api_reply_page_start(&ac.page, l.limit);
 	rc = tg_store_audit_page(q->w->store, &f, audit_row, &ac);
-	if (rc != TG_STORE_OK) {
-		json_object_put(ac.arr);
-		api_reply_store(q, rc);
-		return;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "entries", ac.arr);
 	snprintf(next, sizeof next, "%llu", (unsigned long long)ac.last_id);
-	json_object_object_add(o, "nextCursor", ac.more ?
-	    json_object_new_string(next) : NULL);
-	api_reply_json(q, 200, o, NULL, 0);
-	json_object_put(o);
+	api_reply_page(q, &ac.page, rc, "entries", next);
 }
 
 void

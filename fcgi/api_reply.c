@@ -306,3 +306,49 @@ api_reply_pending(struct api_req *q, const char *extra)
 	api_reply_json(q, 202, o, extra, 0);
 	json_object_put(o);
 }
+
+void
+api_reply_page_start(struct api_page *pg, unsigned limit)
+{
+	memset(pg, 0, sizeof *pg);
+	pg->limit = limit;
+}
+
+int
+api_reply_page_full(struct api_page *pg)
+{
+	if (pg->n < pg->limit)
+		return 0;
+	pg->more = 1;
+	return 1;
+}
+
+void
+api_reply_page_add(struct api_page *pg, struct json_object *o)
+{
+	if (pg->arr == NULL)
+		pg->arr = json_object_new_array();
+	json_object_array_add(pg->arr, o);
+	pg->n++;
+}
+
+void
+api_reply_page(struct api_req *q, struct api_page *pg, int rc,
+    const char *member, const char *next)
+{
+	struct json_object *o;
+
+	if (rc != TG_STORE_OK) {
+		json_object_put(pg->arr);
+		api_reply_store(q, rc);
+		return;
+	}
+	o = json_object_new_object();
+	/* An empty page is an empty array. */
+	json_object_object_add(o, member, pg->arr != NULL ? pg->arr :
+	    json_object_new_array());
+	json_object_object_add(o, "nextCursor", pg->more && next != NULL ?
+	    json_object_new_string(next) : NULL);
+	api_reply_json(q, 200, o, NULL, 0);
+	json_object_put(o);
+}

@@ -13,107 +13,17 @@
 #include <string.h>
 
 #include <json.h>
-#include <openssl/crypto.h>
 
 #include "api.h"
 #include "fcgi_common.h"
+#include "mint.h"
+#include "tokenjson.h"
+#include "tokenop.h"
 #include "names.h"
+#include "text.h"
 #include "token.h"
 
 #define DETAIL_MAX	1024
-
-static const char *
-state_of(const struct tg_record *r, int64_t now)
-{
-	if (r->revoked_at != 0)
-		return "revoked";
-	if (now >= r->expires_at)
-		return "expired";
-	return "active";
-}
-
-static struct json_object *
-time_json(int64_t t)
-{
-	char buf[TG_APIREQ_TIME_LEN];
-
-	if (t <= 0 || tg_apireq_time_format(t, buf) != 0)
-		return NULL;
-	return json_object_new_string(buf);
-}
-
-/*
- * The token's grants intersected with its owner's role permissions, in
- * stored form; NULL when out of memory or stored data does not parse.
- */
-static char *
-effective_text(const char *grants, const char *roles)
-{
-	struct tg_perm_set g = { NULL, 0 }, r = { NULL, 0 }, e = { NULL, 0 };
-	char err[128], *out = NULL;
-	size_t i, cap = 1;
-
-	if (tg_perm_parse(grants, strlen(grants), &g, err, sizeof err) != 0 ||
-	    tg_perm_parse(roles, strlen(roles), &r, err, sizeof err) != 0 ||
-	    tg_perm_intersect(&g, &r, &e) != 0)
-		goto done;
-	for (i = 0; i < e.n; i++)
-		cap += strlen(e.items[i]) + 1;
-	out = malloc(cap);
-	if (out != NULL && tg_perm_join(&e, '\n', out, cap) != 0) {
-		free(out);
-		out = NULL;
-	}
-done:
-	tg_perm_set_free(&g);
-	tg_perm_set_free(&r);
-	tg_perm_set_free(&e);
-	return out;
-}
-
-/* A token as GET shows it: everything but the secret and its hash. */
-static struct json_object *
-token_json(const struct tg_record *r, int64_t now)
-{
-	struct json_object *o = json_object_new_object();
-	char prefix[TG_TOKEN_MAX_LEN + 1], *eff;
-
-	if (tg_token_display(api_cfg.token_prefix, r->id, prefix,
-	    sizeof prefix) != 0)
-		prefix[0] = '\0';
-	eff = effective_text(r->permissions ? r->permissions : "",
-	    r->role_permissions ? r->role_permissions : "");
-	json_object_object_add(o, "id", json_object_new_string(r->id));
-	json_object_object_add(o, "prefix", json_object_new_string(prefix));
-	json_object_object_add(o, "user", json_object_new_string(r->user));
-	json_object_object_add(o, "name",
-	    json_object_new_string(r->name ? r->name : ""));
-	json_object_object_add(o, "state",
-	    json_object_new_string(state_of(r, now)));
-	json_object_object_add(o, "permissions",
-	    tg_apireq_list_json(r->permissions));
-	json_object_object_add(o, "effectivePermissions",
-	    tg_apireq_list_json(eff));
-	json_object_object_add(o, "apiRules",
-	    tg_apireq_list_json(r->api_rules));
-	json_object_object_add(o, "resourceRules",
-	    tg_apireq_list_json(r->resource_rules));
-	json_object_object_add(o, "allowedCidrs",
-	    tg_apireq_list_json(r->cidrs));
-	json_object_object_add(o, "environments",
-	    tg_apireq_list_json(r->environments));
-	json_object_object_add(o, "createdAt", time_json(r->created_at));
-	json_object_object_add(o, "expiresAt", time_json(r->expires_at));
-	json_object_object_add(o, "revokedAt", time_json(r->revoked_at));
-	json_object_object_add(o, "lastUsedAt", time_json(r->last_used_at));
-	json_object_object_add(o, "lastUsedIp", r->last_used_ip[0] ?
-	    json_object_new_string(r->last_used_ip) : NULL);
-	json_object_object_add(o, "oldSecretValidUntil",
-	    r->has_prev && r->prev_until > now ? time_json(r->prev_until) :
-	    NULL);
-	free(eff);
-	return o;
-}
 
 /* May the caller see (and act on) rec at all? */
 static int
@@ -148,15 +58,18 @@ load_target(struct api_req *q, struct tg_record *rec, const char *action)
 	return -1;
 }
 
-/* The limits a token caller passes on; sessions only have permissions. */
+/*
+ * The caller as lib/mint sees it: a token caller's record is read for
+ * its limits (crec, freed by the caller of this function when c->is_token);
+ * sessions only have permissions.  Returns 0, or -1 after replying.
+ */
 static int
 caller_limits(struct api_req *q, struct tg_record *crec,
-    struct tg_apireq_caller *c)
+    struct tg_mint_caller *c)
 {
 	int rc;
 
-	memset(c, 0, sizeof *c);
-	c->perms = q->caller.perms;
+	tg_mint_caller_init(c, q->caller.perms, NULL);
 	if (q->caller.grant == NULL)
 		return 0;
 	if ((rc = api_caller_record(q, crec)) != TG_STORE_OK) {
@@ -164,13 +77,100 @@ caller_limits(struct api_req *q, struct tg_record *crec,
 		    rc);
 		return -1;
 	}
-	c->is_token = 1;
-	c->expires_at = crec->expires_at;
-	c->cidrs = crec->cidrs;
-	c->environments = crec->environments;
-	c->api_rules = crec->api_rules;
-	c->resource_rules = crec->resource_rules;
+	tg_mint_caller_init(c, q->caller.perms, crec);
 	return 0;
+}
+
+/*
+ * Records a refused attempt at action on the route's token (owned by
+ * target_user) with outcome and detail, and answers e.  Returns -1.
+ */
+static int
+refused(struct api_req *q, const char *action, const char *target_user,
+    const char *outcome, const char *detail,
+    const struct tg_apireq_error *e)
+{
+	api_audit_refused(q, action, q->id, target_user, outcome, detail);
+	api_reply_apireq(q, e);
+	return -1;
+}
+
+/* A request that lib/apireq refused: the field and message are audited. */
+static int
+refused_invalid(struct api_req *q, const char *action,
+    const char *target_user, const struct tg_apireq_error *e)
+{
+	char detail[DETAIL_MAX];
+
+	snprintf(detail, sizeof detail, "%s: %s", e->field, e->message);
+	return refused(q, action, target_user, "invalid", detail, e);
+}
+
+/*
+ * A revoked or expired token cannot be changed: records the attempt and
+ * answers 409, "the token is <state> and <what>".  Returns -1.
+ */
+static int
+refused_inactive(struct api_req *q, const char *action,
+    const struct tg_record *rec, const char *what)
+{
+	const char *state = tg_record_state(rec, q->now);
+
+	api_audit_refused(q, action, q->id, rec->user, "conflict", state);
+	api_reply_error(q, 409, "token_inactive", NULL, "the token is %s and "
+	    "%s", state, what);
+	return -1;
+}
+
+/*
+ * Maps a lib/mint result: 0 for allowed; else -1 after answering 500 (the
+ * check failed) or recording the refusal and answering 403, with the
+ * permissions not granted when missing is not NULL.
+ */
+static int
+mint_refused(struct api_req *q, int rc, const char *action,
+    const char *target_user, const struct tg_apireq_error *e,
+    const struct tg_perm_set *missing)
+{
+	char detail[DETAIL_MAX];
+
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		api_reply_apireq(q, e);
+		return -1;
+	}
+	snprintf(detail, sizeof detail, "%s: %s", e->field, e->message);
+	api_audit_refused(q, action, q->id, target_user, "denied", detail);
+	if (missing != NULL)
+		api_reply_cannot_grant(q, e, missing);
+	else
+		api_reply_apireq(q, e);
+	return -1;
+}
+
+/*
+ * Maps the store's answer to a change of the route's token: 0 when it was
+ * made, else -1 after replying: a conflict is recorded (why) and answered
+ * 409 with code and message, a token gone meanwhile 404, anything else as
+ * the store's error.
+ */
+static int
+change_failed(struct api_req *q, int rc, const char *action,
+    const char *target_user, const char *code, const char *why,
+    const char *message)
+{
+	if (rc == TG_STORE_OK)
+		return 0;
+	if (rc == TG_STORE_CONFLICT) {
+		api_audit_refused(q, action, q->id, target_user, "conflict",
+		    why);
+		api_reply_error(q, 409, code, NULL, "%s", message);
+	} else if (rc == TG_STORE_NOT_FOUND)
+		api_reply_error(q, 404, "not_found", NULL, "no such token");
+	else
+		api_reply_store(q, rc);
+	return -1;
 }
 
 /* Appends "key=value" to a detail line, cut at DETAIL_MAX. */
@@ -193,10 +193,8 @@ detail_add(char *d, const char *key, const char *value)
 /* --- GET /tokens ------------------------------------------------------ */
 
 struct list_ctx {
-	struct json_object	*arr;
+	struct api_page		 page;
 	int64_t			 now;
-	unsigned		 limit, n;
-	int			 more;
 	int64_t			 last_created;
 	char			 last_id[TG_TOKEN_ID_LEN + 1];
 };
@@ -206,12 +204,10 @@ list_row(void *arg, const struct tg_record *r)
 {
 	struct list_ctx *lc = arg;
 
-	if (lc->n == lc->limit) {
-		lc->more = 1;
+	if (api_reply_page_full(&lc->page))
 		return 1;
-	}
-	json_object_array_add(lc->arr, token_json(r, lc->now));
-	lc->n++;
+	api_reply_page_add(&lc->page, tg_tokenjson_record(r,
+	    api_cfg.token_prefix, lc->now, TG_TOKENJSON_API));
 	lc->last_created = r->created_at;
 	memcpy(lc->last_id, r->id, sizeof lc->last_id);
 	return 0;
@@ -220,99 +216,30 @@ list_row(void *arg, const struct tg_record *r)
 void
 api_tokens_list(struct api_req *q)
 {
-	struct tg_apireq_param p[5] = {
-		{ "user", 0, "" }, { "all", 0, "" }, { "state", 0, "" },
-		{ "limit", 0, "" }, { "cursor", 0, "" },
-	};
 	struct tg_store_token_filter f;
+	struct tg_query_list l;
 	struct tg_apireq_error e;
 	struct list_ctx lc;
-	struct json_object *o;
-	char cursor[TG_APIREQ_CURSOR_LEN], id[TG_TOKEN_ID_LEN + 1];
-	unsigned long long limit = api_cfg.page_limit_default;
+	char cursor[TG_QUERY_CURSOR_LEN];
 	int rc;
 
-	if (tg_apireq_query(q->query, q->query_len, p, 5, &e) != 0) {
+	rc = tg_query_tokens(q->query, q->query_len, q->caller.user,
+	    api_has(q, "token:admin"), &api_cfg, q->now, &l, &f, &e);
+	if (rc < 0) {
 		api_reply_apireq(q, &e);
 		return;
 	}
-	memset(&f, 0, sizeof f);
-	f.user = q->caller.user;
-	f.now = q->now;
-	if (p[1].set) {
-		if (strcmp(p[1].value, "1") != 0 &&
-		    strcmp(p[1].value, "true") != 0 && p[1].value[0] != '\0') {
-			api_reply_error(q, 400, "invalid_parameter", "all",
-			    "all must be 1 or true");
-			return;
-		}
-		if (p[0].set) {
-			api_reply_error(q, 400, "invalid_parameter", "all",
-			    "give user or all, not both");
-			return;
-		}
-		f.user = NULL;
-	}
-	if (p[0].set) {
-		if (!tg_names_user_valid(p[0].value)) {
-			api_reply_error(q, 400, "invalid_parameter", "user",
-			    "not a user name");
-			return;
-		}
-		f.user = p[0].value;
-	}
-	if ((f.user == NULL || strcmp(f.user, q->caller.user) != 0) &&
-	    !api_has(q, "token:admin")) {
+	if (rc > 0) {
 		api_refuse(q, TG_INSUFFICIENT_PERMISSIONS, "token:admin");
 		return;
 	}
-	if (p[2].set) {
-		if (strcmp(p[2].value, "active") != 0 &&
-		    strcmp(p[2].value, "expired") != 0 &&
-		    strcmp(p[2].value, "revoked") != 0) {
-			api_reply_error(q, 400, "invalid_parameter", "state",
-			    "state must be active, expired or revoked");
-			return;
-		}
-		f.state = p[2].value;
-	}
-	if (p[3].set && tg_apireq_uint(p[3].value, 1, api_cfg.page_limit_max,
-	    &limit) != 0) {
-		api_reply_error(q, 400, "invalid_parameter", "limit", "limit "
-		    "must be from 1 to %u", api_cfg.page_limit_max);
-		return;
-	}
-	if (p[4].set) {
-		if (tg_apireq_cursor_parse(p[4].value, &f.after_created,
-		    id) != 0) {
-			api_reply_error(q, 400, "invalid_parameter", "cursor",
-			    "not a cursor from this API");
-			return;
-		}
-		f.after_id = id;
-	}
-	/* One row more than shown tells whether there is a next page. */
-	f.limit = (unsigned)limit + 1;
 	memset(&lc, 0, sizeof lc);
-	lc.arr = json_object_new_array();
+	api_reply_page_start(&lc.page, l.limit);
 	lc.now = q->now;
-	lc.limit = (unsigned)limit;
 	rc = tg_store_token_page(q->w->store, &f, list_row, &lc);
-	if (rc != TG_STORE_OK) {
-		json_object_put(lc.arr);
-		api_reply_store(q, rc);
-		return;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "tokens", lc.arr);
-	if (lc.more && tg_apireq_cursor_format(lc.last_created, lc.last_id,
-	    cursor, sizeof cursor) == 0)
-		json_object_object_add(o, "nextCursor",
-		    json_object_new_string(cursor));
-	else
-		json_object_object_add(o, "nextCursor", NULL);
-	api_reply_json(q, 200, o, NULL, 0);
-	json_object_put(o);
+	api_reply_page(q, &lc.page, rc, "tokens", lc.page.more &&
+	    tg_query_cursor_format(lc.last_created, lc.last_id, cursor,
+	    sizeof cursor) == 0 ? cursor : NULL);
 }
 
 /* --- GET /tokens/{id} ------------------------------------------------- */
@@ -325,7 +252,8 @@ api_tokens_get(struct api_req *q)
 
 	if (load_target(q, &rec, NULL) != 0)
 		return;
-	o = token_json(&rec, q->now);
+	o = tg_tokenjson_record(&rec, api_cfg.token_prefix, q->now,
+	    TG_TOKENJSON_API);
 	api_reply_json(q, 200, o, NULL, 0);
 	json_object_put(o);
 	tg_record_free(&rec);
@@ -338,40 +266,15 @@ static void
 reply_created(struct api_req *q, const struct tg_token *tok,
     const struct tg_apireq_token *t, const struct tg_new_token *nt)
 {
-	struct json_object *o = json_object_new_object(), *secret;
-	char prefix[TG_TOKEN_MAX_LEN + 1], loc[TG_CONFIG_STR + 64];
+	struct json_object *o;
+	char loc[TG_CONFIG_STR + 64];
 
-	if (tg_token_display(api_cfg.token_prefix, tok->id, prefix,
-	    sizeof prefix) != 0)
-		prefix[0] = '\0';
-	secret = json_object_new_string_len(tok->text, (int)tok->len);
-	json_object_object_add(o, "id", json_object_new_string(tok->id));
-	json_object_object_add(o, "token", secret);
-	json_object_object_add(o, "name", json_object_new_string(t->name));
-	json_object_object_add(o, "prefix", json_object_new_string(prefix));
-	json_object_object_add(o, "user", json_object_new_string(nt->user));
-	json_object_object_add(o, "state", json_object_new_string("active"));
-	json_object_object_add(o, "profile", t->profile != NULL ?
-	    json_object_new_string(t->profile) : NULL);
-	json_object_object_add(o, "permissions",
-	    tg_apireq_list_json(nt->permissions));
-	json_object_object_add(o, "apiRules",
-	    tg_apireq_list_json(nt->api_rules));
-	json_object_object_add(o, "resourceRules",
-	    tg_apireq_list_json(nt->resource_rules));
-	json_object_object_add(o, "allowedCidrs",
-	    tg_apireq_list_json(nt->cidrs));
-	json_object_object_add(o, "environments",
-	    tg_apireq_list_json(nt->environments));
-	json_object_object_add(o, "createdAt", time_json(nt->created_at));
-	json_object_object_add(o, "expiresAt", time_json(nt->expires_at));
+	o = tg_tokenjson_created(tok, nt, t->profile, api_cfg.token_prefix,
+	    TG_TOKENJSON_API);
 	snprintf(loc, sizeof loc, "Location: %s/tokens/%s\r\n",
 	    api_cfg.api_base, tok->id);
 	api_reply_json(q, 201, o, loc, 1);
-	/* json-c copied the token; wipe its copy before freeing it. */
-	OPENSSL_cleanse((void *)(uintptr_t)json_object_get_string(secret),
-	    tok->len);
-	json_object_put(o);
+	tg_tokenjson_free(o);
 }
 
 void
@@ -379,104 +282,53 @@ api_tokens_create(struct api_req *q)
 {
 	static const char action[] = "token.create";
 	struct tg_apireq_token t;
-	struct tg_apireq_caller c;
-	struct tg_apireq_mint m;
+	struct tg_mint_caller c;
 	struct tg_apireq_error e;
 	struct tg_perm_set missing = { NULL, 0 };
 	struct tg_record crec;
 	struct tg_new_token nt;
 	struct tg_audit a;
 	struct tg_token tok;
-	unsigned char hash[TG_HMAC_LEN];
 	char *body = NULL, detail[DETAIL_MAX], days[16];
 	size_t len;
-	int rc, tries, have_crec = 0;
+	int rc, have_crec = 0;
 
 	memset(&t, 0, sizeof t);
 	memset(&tok, 0, sizeof tok);
 	memset(&crec, 0, sizeof crec);
-	memset(hash, 0, sizeof hash);
 	if (api_read_body(q, &body, &len, &e) != 0) {
-		api_audit_refused(q, action, NULL, q->caller.user, "invalid",
-		    e.message);
-		api_reply_apireq(q, &e);
+		refused(q, action, q->caller.user, "invalid", e.message, &e);
 		goto out;
 	}
 	if (tg_apireq_parse_create(body, len, &api_cfg, &t, &e) != 0) {
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, NULL, q->caller.user, "invalid",
-		    detail);
-		api_reply_apireq(q, &e);
+		refused_invalid(q, action, q->caller.user, &e);
 		goto out;
 	}
 	if (caller_limits(q, &crec, &c) != 0)
 		goto out;
 	have_crec = c.is_token;
-	if (tg_apireq_inherit(&t, &c) != 0) {
-		api_reply_error(q, 500, "internal_error", NULL,
-		    "out of memory");
+	rc = tg_mint_create(&c, &t, q->caller.user, q->now, &nt, &missing,
+	    &e);
+	if (mint_refused(q, rc, action, q->caller.user, &e, &missing) != 0)
 		goto out;
-	}
-	memset(&nt, 0, sizeof nt);
-	nt.user = q->caller.user;
-	nt.name = t.name;
-	nt.permissions = t.permissions != NULL ? t.permissions : "";
-	nt.api_rules = t.api_rules != NULL ? t.api_rules : "";
-	nt.resource_rules = t.resource_rules != NULL ? t.resource_rules : "";
-	nt.cidrs = t.cidrs != NULL ? t.cidrs : "";
-	nt.environments = t.environments != NULL ? t.environments : "";
-	nt.created_at = q->now;
-	nt.expires_at = q->now + (int64_t)t.expires_in_days * 86400;
-	memset(&m, 0, sizeof m);
-	m.permissions = nt.permissions;
-	m.expires_at = nt.expires_at;
-	m.cidrs = nt.cidrs;
-	m.environments = nt.environments;
-	m.api_rules = nt.api_rules;
-	m.resource_rules = nt.resource_rules;
-	rc = tg_apireq_check_mint(&c, &m, &missing, &e);
-	if (rc != 0) {
-		if (rc < 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored permissions do not parse");
-			goto out;
-		}
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, NULL, q->caller.user, "denied",
-		    detail);
-		api_reply_cannot_grant(q, &e, &missing);
-		goto out;
-	}
 	detail[0] = '\0';
 	snprintf(days, sizeof days, "%ld", t.expires_in_days);
 	detail_add(detail, "expiresInDays", days);
 	if (t.profile != NULL)
 		detail_add(detail, "profile", t.profile);
 	detail_add(detail, "permissions", nt.permissions);
-	/* 71-bit random ids practically never collide; retry if one does. */
-	for (tries = 0, rc = TG_STORE_CONFLICT; tries < 3 &&
-	    rc == TG_STORE_CONFLICT; tries++) {
-		tg_token_wipe(&tok);
-		if (tg_token_generate(api_cfg.token_prefix, NULL, &tok) != 0 ||
-		    tg_hmac_compute(q->w->hmac, tok.text, tok.len, hash) != 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "cannot generate a token");
-			goto out;
-		}
-		nt.id = tok.id;
-		nt.hash = hash;
-		api_audit_fill(q, &a, action, tok.id, q->caller.user, "ok",
-		    detail);
-		rc = tg_store_token_insert(q->w->store, &nt, &a);
-	}
-	if (rc != TG_STORE_OK) {
+	api_audit_fill(q, &a, action, NULL, q->caller.user, "ok", detail);
+	rc = tg_tokenop_create(q->w->store, q->w->hmac, api_cfg.token_prefix,
+	    &nt, &a, &tok);
+	if (rc == TG_TOKENOP_NO_SECRET)
+		api_reply_error(q, 500, "internal_error", NULL,
+		    "cannot generate a token");
+	else if (rc != TG_STORE_OK)
 		api_reply_store(q, rc);
-		goto out;
-	}
-	reply_created(q, &tok, &t, &nt);
+	else
+		reply_created(q, &tok, &t, &nt);
 out:
 	tg_token_wipe(&tok);
-	OPENSSL_cleanse(hash, sizeof hash);
 	tg_perm_set_free(&missing);
 	tg_apireq_token_free(&t);
 	if (have_crec)
@@ -492,8 +344,7 @@ api_tokens_update(struct api_req *q)
 	static const char action[] = "token.update";
 	struct tg_store_token_change ch;
 	struct tg_apireq_token t;
-	struct tg_apireq_caller c;
-	struct tg_apireq_mint m;
+	struct tg_mint_caller c;
 	struct tg_apireq_error e;
 	struct tg_perm_set missing = { NULL, 0 };
 	struct tg_record rec, crec;
@@ -509,71 +360,29 @@ api_tokens_update(struct api_req *q)
 		return;
 	have_rec = 1;
 	if (api_read_body(q, &body, &len, &e) != 0) {
-		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    e.message);
-		api_reply_apireq(q, &e);
+		refused(q, action, rec.user, "invalid", e.message, &e);
 		goto out;
 	}
 	if (tg_apireq_parse_update(body, len, &t, &e) != 0) {
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    detail);
-		api_reply_apireq(q, &e);
+		refused_invalid(q, action, rec.user, &e);
 		goto out;
 	}
-	if (rec.revoked_at != 0 || q->now >= rec.expires_at) {
-		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    state_of(&rec, q->now));
-		api_reply_error(q, 409, "token_inactive", NULL, "the token is "
-		    "%s and can no longer be changed", state_of(&rec, q->now));
+	if (!tg_record_active(&rec, q->now)) {
+		refused_inactive(q, action, &rec, "can no longer be changed");
 		goto out;
 	}
-	if (t.permissions != NULL && (rc = tg_apireq_check_shrink(
-	    rec.permissions, t.permissions, &missing, &e)) != 0) {
-		if (rc < 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored permissions do not parse");
-			goto out;
-		}
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, q->id, rec.user, "denied", detail);
-		api_reply_cannot_grant(q, &e, &missing);
+	if (t.permissions != NULL && mint_refused(q, tg_mint_shrink(
+	    rec.permissions, t.permissions, &missing, &e), action, rec.user,
+	    &e, &missing) != 0)
 		goto out;
-	}
-	/*
-	 * A restricted token may not lift restrictions, on itself or on a
-	 * sibling it could then rotate: the limits it changes must stay
-	 * within its own.  Permissions and expiry are checked elsewhere
-	 * (they can only shrink, and cannot change), so they are left out.
-	 */
-	if (t.cidrs != NULL || t.environments != NULL || t.api_rules != NULL ||
-	    t.resource_rules != NULL) {
+	/* A restricted token may not lift restrictions (lib/mint). */
+	if (tg_mint_update_limits(&t)) {
 		if (caller_limits(q, &crec, &c) != 0)
 			goto out;
 		have_crec = c.is_token;
-		memset(&m, 0, sizeof m);
-		m.permissions = "";
-		m.expires_at = 0;
-		m.cidrs = t.cidrs != NULL ? t.cidrs : rec.cidrs;
-		m.environments = t.environments != NULL ? t.environments :
-		    rec.environments;
-		m.api_rules = t.api_rules != NULL ? t.api_rules : rec.api_rules;
-		m.resource_rules = t.resource_rules != NULL ? t.resource_rules :
-		    rec.resource_rules;
-		rc = tg_apireq_check_mint(&c, &m, NULL, &e);
-		if (rc < 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored limits do not parse");
+		if (mint_refused(q, tg_mint_update(&c, &rec, &t, &e), action,
+		    rec.user, &e, NULL) != 0)
 			goto out;
-		}
-		if (rc > 0) {
-			snprintf(detail, sizeof detail, "%s: %s", e.field,
-			    e.message);
-			api_audit_refused(q, action, q->id, rec.user, "denied",
-			    detail);
-			api_reply_apireq(q, &e);
-			goto out;
-		}
 	}
 	memset(&ch, 0, sizeof ch);
 	ch.name = t.name;
@@ -595,21 +404,10 @@ api_tokens_update(struct api_req *q)
 		detail_add(detail, "permissions", t.permissions);
 	api_audit_fill(q, &a, action, q->id, rec.user, "ok", detail);
 	rc = tg_store_token_update(q->w->store, q->id, &ch, &a);
-	if (rc == TG_STORE_CONFLICT) {
-		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    "changed meanwhile");
-		api_reply_error(q, 409, "conflict", NULL, "the token was "
-		    "changed or revoked meanwhile; read it again and retry");
+	if (change_failed(q, rc, action, rec.user, "conflict",
+	    "changed meanwhile", "the token was changed or revoked "
+	    "meanwhile; read it again and retry") != 0)
 		goto out;
-	}
-	if (rc != TG_STORE_OK) {
-		if (rc == TG_STORE_NOT_FOUND)
-			api_reply_error(q, 404, "not_found", NULL,
-			    "no such token");
-		else
-			api_reply_store(q, rc);
-		goto out;
-	}
 	/* Before the lookup below, which is not a change. */
 	status = api_propagation(q, action, 200, extra, sizeof extra);
 	tg_record_free(&rec);
@@ -620,7 +418,8 @@ api_tokens_update(struct api_req *q)
 		goto out;
 	}
 	have_rec = 1;
-	o = token_json(&rec, q->now);
+	o = tg_tokenjson_record(&rec, api_cfg.token_prefix, q->now,
+	    TG_TOKENJSON_API);
 	api_reply_json(q, status, o, extra, 0);
 	json_object_put(o);
 out:
@@ -671,40 +470,25 @@ reply_rotated(struct api_req *q, const struct tg_token *tok,
     const struct tg_record *rec, int64_t grace_until, int status,
     const char *extra)
 {
-	struct json_object *o = json_object_new_object(), *secret;
-	char prefix[TG_TOKEN_MAX_LEN + 1];
+	struct json_object *o;
 
-	if (tg_token_display(api_cfg.token_prefix, tok->id, prefix,
-	    sizeof prefix) != 0)
-		prefix[0] = '\0';
-	secret = json_object_new_string_len(tok->text, (int)tok->len);
-	json_object_object_add(o, "id", json_object_new_string(tok->id));
-	json_object_object_add(o, "token", secret);
-	json_object_object_add(o, "prefix", json_object_new_string(prefix));
-	json_object_object_add(o, "name", json_object_new_string(rec->name));
-	json_object_object_add(o, "rotatedAt", time_json(q->now));
-	json_object_object_add(o, "expiresAt", time_json(rec->expires_at));
-	json_object_object_add(o, "oldSecretValidUntil",
-	    grace_until > 0 ? time_json(grace_until) : NULL);
+	o = tg_tokenjson_rotated(tok, rec, q->now, grace_until,
+	    api_cfg.token_prefix);
 	api_reply_json(q, status, o, extra, 1);
-	OPENSSL_cleanse((void *)(uintptr_t)json_object_get_string(secret),
-	    tok->len);
-	json_object_put(o);
+	tg_tokenjson_free(o);
 }
 
 void
 api_tokens_rotate(struct api_req *q)
 {
 	static const char action[] = "token.rotate";
-	struct tg_apireq_caller c;
-	struct tg_apireq_mint m;
+	struct tg_mint_caller c;
 	struct tg_apireq_error e;
 	struct tg_perm_set missing = { NULL, 0 };
 	struct tg_record rec, crec;
 	struct tg_audit a;
 	struct tg_token tok;
-	unsigned char hash[TG_HMAC_LEN];
-	char *body = NULL, *eff = NULL, detail[DETAIL_MAX], extra[64];
+	char *body = NULL, detail[DETAIL_MAX], extra[64];
 	int64_t grace_until;
 	size_t len;
 	long grace;
@@ -712,7 +496,6 @@ api_tokens_rotate(struct api_req *q)
 
 	memset(&tok, 0, sizeof tok);
 	memset(&crec, 0, sizeof crec);
-	memset(hash, 0, sizeof hash);
 	if (load_target(q, &rec, action) != 0)
 		return;
 	/*
@@ -728,24 +511,16 @@ api_tokens_rotate(struct api_req *q)
 		goto out;
 	}
 	if (api_read_body(q, &body, &len, &e) != 0) {
-		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    e.message);
-		api_reply_apireq(q, &e);
+		refused(q, action, rec.user, "invalid", e.message, &e);
 		goto out;
 	}
 	if (tg_apireq_parse_rotate(body, len,
 	    api_cfg.rotation_max_grace_seconds, &grace, &e) != 0) {
-		snprintf(detail, sizeof detail, "%s: %s", e.field, e.message);
-		api_audit_refused(q, action, q->id, rec.user, "invalid",
-		    detail);
-		api_reply_apireq(q, &e);
+		refused_invalid(q, action, rec.user, &e);
 		goto out;
 	}
-	if (rec.revoked_at != 0 || q->now >= rec.expires_at) {
-		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    state_of(&rec, q->now));
-		api_reply_error(q, 409, "token_inactive", NULL, "the token is "
-		    "%s and cannot be rotated", state_of(&rec, q->now));
+	if (!tg_record_active(&rec, q->now)) {
+		refused_inactive(q, action, &rec, "cannot be rotated");
 		goto out;
 	}
 	/*
@@ -757,69 +532,31 @@ api_tokens_rotate(struct api_req *q)
 		if (caller_limits(q, &crec, &c) != 0)
 			goto out;
 		have_crec = 1;
-		eff = effective_text(rec.permissions, rec.role_permissions);
-		if (eff == NULL) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored permissions do not parse");
+		if (mint_refused(q, tg_mint_rotate(&c, &rec, &missing, &e),
+		    action, rec.user, &e, &missing) != 0)
 			goto out;
-		}
-		memset(&m, 0, sizeof m);
-		m.permissions = eff;
-		m.expires_at = rec.expires_at;
-		m.cidrs = rec.cidrs;
-		m.environments = rec.environments;
-		m.api_rules = rec.api_rules;
-		m.resource_rules = rec.resource_rules;
-		rc = tg_apireq_check_mint(&c, &m, &missing, &e);
-		if (rc < 0) {
-			api_reply_error(q, 500, "internal_error", NULL,
-			    "stored limits do not parse");
-			goto out;
-		}
-		if (rc > 0) {
-			snprintf(detail, sizeof detail, "%s: %s", e.field,
-			    e.message);
-			api_audit_refused(q, action, q->id, rec.user, "denied",
-			    detail);
-			api_reply_cannot_grant(q, &e, &missing);
-			goto out;
-		}
-	}
-	if (tg_token_generate(api_cfg.token_prefix, q->id, &tok) != 0 ||
-	    tg_hmac_compute(q->w->hmac, tok.text, tok.len, hash) != 0) {
-		api_reply_error(q, 500, "internal_error", NULL, "cannot "
-		    "generate a secret");
-		goto out;
 	}
 	grace_until = grace > 0 ? q->now + grace : 0;
 	snprintf(detail, sizeof detail, "graceSeconds=%ld", grace);
 	api_audit_fill(q, &a, action, q->id, rec.user, "ok", detail);
-	rc = tg_store_token_rotate(q->w->store, q->id, hash, grace_until,
-	    q->now, &a);
-	if (rc == TG_STORE_CONFLICT) {
-		api_audit_refused(q, action, q->id, rec.user, "conflict",
-		    "revoked or expired meanwhile");
-		api_reply_error(q, 409, "token_inactive", NULL, "the token was "
-		    "revoked or expired meanwhile");
+	rc = tg_tokenop_rotate(q->w->store, q->w->hmac, api_cfg.token_prefix,
+	    q->id, grace_until, q->now, &a, &tok);
+	if (rc == TG_TOKENOP_NO_SECRET) {
+		api_reply_error(q, 500, "internal_error", NULL, "cannot "
+		    "generate a secret");
 		goto out;
 	}
-	if (rc != TG_STORE_OK) {
-		if (rc == TG_STORE_NOT_FOUND)
-			api_reply_error(q, 404, "not_found", NULL,
-			    "no such token");
-		else
-			api_reply_store(q, rc);
+	if (change_failed(q, rc, action, rec.user, "token_inactive",
+	    "revoked or expired meanwhile", "the token was revoked or "
+	    "expired meanwhile") != 0)
 		goto out;
-	}
 	/* A pending rotation still hands out its secret: it is committed,
 	 * and the old one may have ended already. */
 	status = api_propagation(q, action, 200, extra, sizeof extra);
 	reply_rotated(q, &tok, &rec, grace_until, status, extra);
 out:
 	tg_token_wipe(&tok);
-	OPENSSL_cleanse(hash, sizeof hash);
 	tg_perm_set_free(&missing);
-	free(eff);
 	free(body);
 	tg_record_free(&rec);
 	if (have_crec)

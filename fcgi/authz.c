@@ -30,16 +30,9 @@
 #include "params.h"
 #include "policy.h"
 #include "store.h"
+#include "text.h"
 #include "usage.h"
 #include "verify.h"
-
-struct worker {
-	pthread_t		 thread;
-	int			 index;
-	struct tg_store		*store;
-	struct tg_hmac		*hmac;
-	struct tg_verifier	 verifier;
-};
 
 static struct tg_config cfg;
 
@@ -149,14 +142,11 @@ static struct tg_loglimit deny_limit;
 static void
 log_dropped(uint64_t dropped, int64_t since)
 {
-	struct tm tm;
-	time_t t = (time_t)since;
 	char when[32];
 
 	if (dropped == 0)
 		return;
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (tg_text_time_format(since, when) != 0)
 		snprintf(when, sizeof when, "%lld", (long long)since);
 	tg_fcgi_log("%llu denial lines not logged since %s "
 	    "(log_denials_per_second = %u)", (unsigned long long)dropped,
@@ -166,7 +156,6 @@ log_dropped(uint64_t dropped, int64_t since)
 static void
 log_decision(const struct tg_request *req, const struct tg_decision *d)
 {
-	char path[256], method[40], detail[300], addr[64];
 	const char *q;
 	size_t n;
 	uint64_t dropped;
@@ -184,19 +173,14 @@ log_decision(const struct tg_request *req, const struct tg_decision *d)
 	 * that a token passed as a query parameter never reaches the log.
 	 */
 	if (d->path[0] != '\0') {
-		tg_fcgi_escape(d->path, 200, path, sizeof path);
+		tg_fcgi_log_denial(d, req->method, d->path, 200,
+		    req->remote_addr);
 	} else {
 		q = req->uri != NULL ? strchr(req->uri, '?') : NULL;
 		n = q != NULL ? (size_t)(q - req->uri) : 200;
-		tg_fcgi_escape(req->uri, n < 200 ? n : 200, path, sizeof path);
+		tg_fcgi_log_denial(d, req->method, req->uri, n,
+		    req->remote_addr);
 	}
-	tg_fcgi_escape(req->method, 32, method, sizeof method);
-	tg_fcgi_escape(d->detail, 256, detail, sizeof detail);
-	tg_fcgi_escape(req->remote_addr, 46, addr, sizeof addr);
-	tg_fcgi_log("deny status=%d reason=%s token=%s method=%s path=\"%s\" "
-	    "addr=%s%s%s%s", d->status, tg_policy_reason_str(d->reason),
-	    d->token_id[0] ? d->token_id : "-", method, path, addr,
-	    detail[0] ? " detail=\"" : "", detail, detail[0] ? "\"" : "");
 }
 
 static struct tg_auditq *auditq;
@@ -230,7 +214,7 @@ audit_decision(const struct tg_request *req, const struct tg_decision *d,
 }
 
 static void
-handle(struct worker *w, FCGX_Request *r)
+handle(struct tg_fcgi_worker *w, FCGX_Request *r)
 {
 	struct tg_request req;
 	struct tg_decision d;
@@ -245,32 +229,22 @@ handle(struct worker *w, FCGX_Request *r)
 	tg_grant_free(g);
 }
 
-static void *
-run(void *arg)
+/*
+ * Connect before the first request so it does not pay for it; in each
+ * thread, so a stalled database delays start-up by one connect timeout,
+ * not one per thread.
+ */
+static void
+connect_early(struct tg_fcgi_worker *w)
 {
-	struct worker *w = arg;
-	FCGX_Request r;
-
-	if (tg_fcgi_request_init(&r, w->index) != 0) {
-		tg_fcgi_log("FCGX_InitRequest failed");
-		return NULL;
-	}
-	/*
-	 * Connect before the first request so it does not pay for it; in
-	 * each thread, so a stalled database delays start-up by one connect
-	 * timeout, not one per thread.
-	 */
 	if (tg_store_connect(w->store) != TG_STORE_OK && w->index == 0)
 		tg_fcgi_log("%s (will retry per request)",
 		    tg_store_error(w->store));
-	while (tg_fcgi_accept(&r) == 0) {
-		handle(w, &r);
-		tg_fcgi_end_request(&r);
-	}
-	FCGX_Free(&r, 0);
-	tg_store_thread_end();
-	return NULL;
 }
+
+static const struct tg_fcgi_serve serve = {
+	connect_early, handle, tg_fcgi_end_request, NULL
+};
 
 /*
  * The feed poller: one thread with its own connection follows the change
@@ -504,7 +478,7 @@ write_usage(void *arg)
 int
 main(int argc, char **argv)
 {
-	struct worker w[64];
+	struct tg_fcgi_worker w[64];
 	struct background poller = { 0 }, writer = { 0 };
 	pthread_t poll_th, write_th;
 	struct tg_fcgi_start st;
@@ -572,15 +546,10 @@ main(int argc, char **argv)
 		tg_fcgi_log("out of memory");
 		return 1;
 	}
-	memset(w, 0, sizeof w);
 	for (i = 0; i < st.threads; i++) {
-		w[i].store = tg_store_route_new_reader(&cfg, route, 0);
-		w[i].hmac = tg_hmac_new(key);
-		if (w[i].store == NULL || w[i].hmac == NULL) {
-			tg_fcgi_log("out of memory");
+		if (tg_fcgi_worker_init(&w[i], i, &cfg,
+		    tg_store_route_new_reader(&cfg, route, 0), key) != 0)
 			return 1;
-		}
-		tg_verify_init(&w[i].verifier, &cfg, w[i].store, w[i].hmac);
 		w[i].verifier.cache = cache;
 		w[i].verifier.feed = feed;
 		/*
@@ -592,7 +561,6 @@ main(int argc, char **argv)
 		    1000;
 		w[i].verifier.usage = usage;
 		w[i].verifier.brake = brake;
-		w[i].index = i;
 	}
 	if (cfg.cache && pthread_create(&poll_th, NULL, poll_feed,
 	    &poller) != 0) {
@@ -603,16 +571,8 @@ main(int argc, char **argv)
 		tg_fcgi_log("cannot start the last-used writer");
 		return 1;
 	}
-	for (i = 0; i < st.threads; i++) {
-		if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0) {
-			tg_fcgi_log("pthread_create failed");
-			return 1;
-		}
-	}
-	/* Workers return once SIGTERM has stopped their accept() and their
-	 * request in flight is answered. */
-	for (i = 0; i < st.threads; i++)
-		pthread_join(w[i].thread, NULL);
+	if (tg_fcgi_workers_run(w, st.threads, &serve) != 0)
+		return 1;
 	{
 		int64_t since;
 		uint64_t dropped = tg_loglimit_drain(&deny_limit, &since);
@@ -626,10 +586,7 @@ main(int argc, char **argv)
 	if (cfg.cache)
 		pthread_join(poll_th, NULL);
 	pthread_join(write_th, NULL);
-	for (i = 0; i < st.threads; i++) {
-		tg_store_free(w[i].store);
-		tg_hmac_free(w[i].hmac);
-	}
+	tg_fcgi_workers_free(w, st.threads);
 	tg_store_free(poller.store);
 	tg_store_free(writer.store);
 	tg_store_route_free(route);

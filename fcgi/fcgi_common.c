@@ -29,6 +29,8 @@
 
 #include <fcgiapp.h>
 
+#include "text.h"
+
 static const char *prog = "tokengate";
 
 void
@@ -57,7 +59,6 @@ tg_fcgi_log(const char *fmt, ...)
 void
 tg_fcgi_escape(const char *s, size_t max, char *out, size_t outsz)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
 
 	if (outsz == 0)
@@ -68,10 +69,8 @@ tg_fcgi_escape(const char *s, size_t max, char *out, size_t outsz)
 		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
 			if (o + 4 >= outsz)
 				break;
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
+			tg_text_hex_escape(c, out + o);
+			o += 4;
 		} else {
 			if (o + 1 >= outsz)
 				break;
@@ -487,7 +486,6 @@ tg_fcgi_inherited(char *err, size_t errsz)
 #include <getopt.h>
 
 #include "config.h"
-#include "store.h"
 
 #define MAX_THREADS	64
 
@@ -640,4 +638,91 @@ tg_fcgi_end_request(FCGX_Request *r)
 			FCGX_Detach(r);
 	}
 	FCGX_Finish_r(r);
+}
+
+void
+tg_fcgi_log_denial(const struct tg_decision *d, const char *method,
+    const char *path, size_t pathmax, const char *addr)
+{
+	char p[256], m[40], detail[300], a[64];
+
+	tg_fcgi_escape(path, pathmax < 200 ? pathmax : 200, p, sizeof p);
+	tg_fcgi_escape(method, 32, m, sizeof m);
+	tg_fcgi_escape(d->detail, 256, detail, sizeof detail);
+	tg_fcgi_escape(addr, 46, a, sizeof a);
+	tg_fcgi_log("deny status=%d reason=%s token=%s method=%s path=\"%s\" "
+	    "addr=%s%s%s%s", d->status, tg_policy_reason_str(d->reason),
+	    d->token_id[0] ? d->token_id : "-", m, p, a,
+	    detail[0] ? " detail=\"" : "", detail, detail[0] ? "\"" : "");
+}
+
+int
+tg_fcgi_worker_init(struct tg_fcgi_worker *w, int index,
+    const struct tg_config *cfg, struct tg_store *store,
+    const struct tg_hmac_key *key)
+{
+	memset(w, 0, sizeof *w);
+	w->index = index;
+	w->store = store;
+	w->hmac = tg_hmac_new(key);
+	if (w->store == NULL || w->hmac == NULL) {
+		tg_fcgi_log("out of memory");
+		return -1;
+	}
+	tg_verify_init(&w->verifier, cfg, w->store, w->hmac);
+	return 0;
+}
+
+/* A worker thread: its slot, then requests until the program stops. */
+static void *
+worker_main(void *arg)
+{
+	struct tg_fcgi_worker *w = arg;
+	FCGX_Request r;
+
+	if (tg_fcgi_request_init(&r, w->index) != 0) {
+		tg_fcgi_log("FCGX_InitRequest failed");
+		return NULL;
+	}
+	if (w->serve->start != NULL)
+		w->serve->start(w);
+	while (tg_fcgi_accept(&r) == 0) {
+		w->serve->handle(w, &r);
+		w->serve->end(&r);
+		if (w->serve->after != NULL)
+			w->serve->after(w);
+	}
+	FCGX_Free(&r, 0);
+	tg_store_thread_end();
+	return NULL;
+}
+
+int
+tg_fcgi_workers_run(struct tg_fcgi_worker *w, int n,
+    const struct tg_fcgi_serve *how)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		w[i].serve = how;
+		if (pthread_create(&w[i].thread, NULL, worker_main,
+		    &w[i]) != 0) {
+			tg_fcgi_log("pthread_create failed");
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(w[i].thread, NULL);
+	return 0;
+}
+
+void
+tg_fcgi_workers_free(struct tg_fcgi_worker *w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		tg_store_free(w[i].store);
+		tg_hmac_free(w[i].hmac);
+	}
 }

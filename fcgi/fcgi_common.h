@@ -6,7 +6,13 @@
 #ifndef TG_FCGI_COMMON_H
 #define TG_FCGI_COMMON_H
 
+#include <pthread.h>
 #include <stddef.h>
+
+#include "hmac.h"
+#include "policy.h"
+#include "store.h"
+#include "verify.h"
 
 /*
  * Opens a listening socket for spec: "HOST:PORT", "[V6ADDR]:PORT" or an
@@ -87,6 +93,70 @@ int	tg_fcgi_start(int argc, char **argv, const char *prog,
  * failed, else 0.
  */
 int	tg_fcgi_finish(const struct tg_fcgi_start *st);
+
+/*
+ * What a program does with each request, for tg_fcgi_workers_run.
+ * start (or NULL) runs once in each worker thread before its first
+ * request; handle answers a request; end ends it (FCGX_Finish_r, or
+ * tg_fcgi_end_request for short replies); after (or NULL) runs once the
+ * reply is out, which the client does not wait for.
+ */
+struct tg_fcgi_worker;
+struct tg_fcgi_serve {
+	void	(*start)(struct tg_fcgi_worker *w);
+	void	(*handle)(struct tg_fcgi_worker *w, struct FCGX_Request *r);
+	void	(*end)(struct FCGX_Request *r);
+	void	(*after)(struct tg_fcgi_worker *w);
+};
+
+/*
+ * Per-thread state of a FastCGI program: its request slot, its database
+ * connection and HMAC context (both owned), and the verifier that
+ * borrows them.  A program adds the shared parts (cache, feed, usage,
+ * brake) to the verifier after tg_fcgi_worker_init.
+ */
+struct tg_fcgi_worker {
+	pthread_t		 thread;
+	int			 index;		/* tg_fcgi_request_init slot */
+	struct tg_store		*store;
+	struct tg_hmac		*hmac;
+	struct tg_verifier	 verifier;
+	const struct tg_fcgi_serve *serve;
+};
+
+/*
+ * Sets up w for slot index: store (taken over, also when this fails), a
+ * new HMAC context for key and the verifier (tg_verify_init).  Returns 0,
+ * or -1 after logging "out of memory" (store NULL counts as that).
+ */
+int	tg_fcgi_worker_init(struct tg_fcgi_worker *w, int index,
+	    const struct tg_config *cfg, struct tg_store *store,
+	    const struct tg_hmac_key *key);
+
+/*
+ * Serves requests as how says in a thread for each of the n workers
+ * (each takes its request slot, accepts with tg_fcgi_accept and ends
+ * with tg_store_thread_end), and returns when every one has returned:
+ * after SIGTERM stopped their accept() and their request in flight is
+ * answered.  Returns 0, or -1 at once, after logging, when a thread
+ * cannot be started.
+ */
+int	tg_fcgi_workers_run(struct tg_fcgi_worker *w, int n,
+	    const struct tg_fcgi_serve *how);
+
+/* Frees what tg_fcgi_worker_init made for w[0..n); w[i] may be unset. */
+void	tg_fcgi_workers_free(struct tg_fcgi_worker *w, int n);
+
+/*
+ * Logs a refused request as "deny status=... reason=... token=...
+ * method=... path=\"...\" addr=... [detail=\"...\"]", every value
+ * escaped (tg_fcgi_escape), of path at most pathmax bytes (200 at most):
+ * the caller passes the canonical path, or a raw URI cut before its
+ * query so that a token in a query parameter never reaches the log.
+ * Whether to log at all is the caller's business.
+ */
+void	tg_fcgi_log_denial(const struct tg_decision *d, const char *method,
+	    const char *path, size_t pathmax, const char *addr);
 
 /*
  * Ends the request in r as FCGX_Finish_r does, but closes a connection the

@@ -1,6 +1,5 @@
 /*
- * apireq.c: request bodies, query strings, times and cursors of the token
- * API, and the rule that a token never mints a stronger token.
+ * apireq.c: request bodies of the token API.
  *
  * Bodies are read in two passes.  tg_jsoncheck() first decides whether
  * the text is one strict JSON value with no member named twice; only then
@@ -10,12 +9,10 @@
  */
 #include "apireq.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json.h>
 
@@ -23,7 +20,6 @@
 #include "jsoncheck.h"
 #include "names.h"
 #include "rules.h"
-#include "token.h"
 
 enum field {
 	F_NAME, F_PERMS, F_EXPIRES, F_API, F_RESOURCE, F_CIDRS, F_ENVS,
@@ -62,8 +58,8 @@ static const struct {
 			 BIT(F_RESOURCE) | BIT(F_CIDRS) | BIT(F_ENVS))
 #define ROTATE_FIELDS	BIT(F_GRACE)
 
-static int
-seterr(struct tg_apireq_error *e, int status, const char *code,
+int
+tg_apireq_error_set(struct tg_apireq_error *e, int status, const char *code,
     const char *field, const char *fmt, ...)
 {
 	va_list ap;
@@ -116,19 +112,20 @@ parse_object(const char *body, size_t len, struct tg_apireq_error *err)
 	    sizeof key);
 	if (rc == TG_JSONCHECK_DUPLICATE) {
 		tg_names_quote(key, strlen(key), 60, q, sizeof q);
-		seterr(err, 400, "invalid_json", NULL, "member \"%s\" appears "
-		    "more than once", q);
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "member \"%s\" appears more than once", q);
 		field_quote(err, key);
 		return NULL;
 	}
 	if (rc != TG_JSONCHECK_OK) {
-		seterr(err, 400, "invalid_json", NULL, "body is not valid JSON "
-		    "(%s)", msg);
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "body is not valid JSON (%s)", msg);
 		return NULL;
 	}
 	tok = json_tokener_new_ex(TG_APIREQ_DEPTH + 1);
 	if (tok == NULL) {
-		seterr(err, 400, "invalid_json", NULL, "out of memory");
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "out of memory");
 		return NULL;
 	}
 	o = json_tokener_parse_ex(tok, body, (int)len);
@@ -136,14 +133,15 @@ parse_object(const char *body, size_t len, struct tg_apireq_error *err)
 		/* tg_jsoncheck accepted it, so this is out of memory. */
 		json_object_put(o);
 		json_tokener_free(tok);
-		seterr(err, 400, "invalid_json", NULL, "body cannot be parsed");
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "body cannot be parsed");
 		return NULL;
 	}
 	json_tokener_free(tok);
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		seterr(err, 400, "invalid_json", NULL, "body must be a JSON "
-		    "object");
+		tg_apireq_error_set(err, 400, "invalid_json", NULL,
+		    "body must be a JSON object");
 		return NULL;
 	}
 	return o;
@@ -155,13 +153,13 @@ get_string(struct json_object *v, const char *field, const char **s,
     size_t *n, struct tg_apireq_error *err)
 {
 	if (!json_object_is_type(v, json_type_string))
-		return seterr(err, 400, "invalid_field", field, "%s must be a "
-		    "string", field);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must be a string", field);
 	*s = json_object_get_string(v);
 	*n = (size_t)json_object_get_string_len(v);
 	if (strlen(*s) != *n)
-		return seterr(err, 400, "invalid_field", field, "%s must not "
-		    "contain NUL", field);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must not contain NUL", field);
 	return 0;
 }
 
@@ -173,12 +171,13 @@ get_int(struct json_object *v, const char *field, long min, long max,
 	int64_t n;
 
 	if (!json_object_is_type(v, json_type_int))
-		return seterr(err, 400, "invalid_field", field, "%s must be a "
-		    "whole number from %ld to %ld", field, min, max);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must be a whole number from %ld to %ld", field, min,
+		    max);
 	n = json_object_get_int64(v);
 	if (n < min || n > max)
-		return seterr(err, 400, "invalid_field", field, "%s must be "
-		    "from %ld to %ld", field, min, max);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must be from %ld to %ld", field, min, max);
 	*out = (long)n;
 	return 0;
 }
@@ -237,38 +236,38 @@ check_item(enum field f, const char *s, size_t n, const char *where,
 	case F_PERMS:
 		tg_names_quote(s, n, 60, q, sizeof q);
 		if (!tg_perm_valid(s, n))
-			return seterr(err, 400, "invalid_field", where,
-			    "\"%s\" is not a permission (resource:action, "
-			    "resource:* or *)", q);
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "\"%s\" is not a permission "
+			    "(resource:action, resource:* or *)", q);
 		break;
 	case F_API:
 	case F_RESOURCE:
 		if (memchr(s, '\n', n) != NULL)
-			return seterr(err, 400, "invalid_field", where,
-			    "a rule must not contain a newline");
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "a rule must not contain a newline");
 		if (tg_rules_check_one(f == F_API ? TG_RULES_API :
 		    TG_RULES_RESOURCE, s, n, why, sizeof why) != 0)
-			return seterr(err, 400, "invalid_field", where, "%s",
-			    why);
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "%s", why);
 		break;
 	case F_CIDRS:
 		if (tg_cidr_parse(s, n, &c, why, sizeof why) != 0)
-			return seterr(err, 400, "invalid_field", where, "%s",
-			    why);
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "%s", why);
 		if (tg_cidr_format(&c, canon, canonsz) != 0)
-			return seterr(err, 400, "invalid_field", where, "bad "
-			    "CIDR");
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "bad CIDR");
 		break;
 	case F_ENVS:
 		tg_names_quote(s, n, 40, q, sizeof q);
 		if (!tg_names_env_valid(s, n))
-			return seterr(err, 400, "invalid_field", where,
-			    "\"%s\" is not an environment name (1-32 of "
+			return tg_apireq_error_set(err, 400, "invalid_field",
+			    where, "\"%s\" is not an environment name (1-32 of "
 			    "a-z, 0-9, _ and -)", q);
 		break;
 	default:
-		return seterr(err, 400, "invalid_field", where, "unexpected "
-		    "list");
+		return tg_apireq_error_set(err, 400, "invalid_field", where,
+		    "unexpected list");
 	}
 	return 0;
 }
@@ -284,11 +283,11 @@ get_list(struct json_object *v, const char *field, enum field f,
 	size_t i, n, count;
 
 	if (!json_object_is_type(v, json_type_array))
-		return seterr(err, 400, "invalid_field", field, "%s must be an "
-		    "array of strings", field);
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
+		    "%s must be an array of strings", field);
 	count = json_object_array_length(v);
 	if (count > max)
-		return seterr(err, 400, "invalid_field", field,
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
 		    "%s may hold at most %zu items", field, max);
 	for (i = 0; i < count; i++) {
 		snprintf(where, sizeof where, "%s[%zu]", field, i);
@@ -302,18 +301,19 @@ get_list(struct json_object *v, const char *field, enum field f,
 			n = strlen(canon);
 		}
 		if (l.len + n + 1 > TG_APIREQ_TEXT_MAX) {
-			seterr(err, 400, "invalid_field", field, "%s is longer "
-			    "than %d bytes in all", field, TG_APIREQ_TEXT_MAX);
+			tg_apireq_error_set(err, 400, "invalid_field", field,
+			    "%s is longer than %d bytes in all", field,
+			    TG_APIREQ_TEXT_MAX);
 			goto fail;
 		}
 		if (list_add(&l, s, n) != 0) {
-			seterr(err, 400, "invalid_field", field,
+			tg_apireq_error_set(err, 400, "invalid_field", field,
 			    "out of memory");
 			goto fail;
 		}
 	}
 	if ((*out = list_take(&l)) == NULL)
-		return seterr(err, 400, "invalid_field", field,
+		return tg_apireq_error_set(err, 400, "invalid_field", field,
 		    "out of memory");
 	return 0;
 fail:
@@ -355,8 +355,8 @@ read_fields(struct json_object *o, unsigned allowed,
 		if (i == sizeof field_names / sizeof field_names[0] ||
 		    !(allowed & BIT(field_names[i].f))) {
 			tg_names_quote(key, strlen(key), 60, q, sizeof q);
-			seterr(err, 400, "unknown_field", NULL, "unknown "
-			    "member \"%s\"", q);
+			tg_apireq_error_set(err, 400, "unknown_field", NULL,
+			    "unknown member \"%s\"", q);
 			field_quote(err, key);
 			return -1;
 		}
@@ -365,12 +365,13 @@ read_fields(struct json_object *o, unsigned allowed,
 			if (get_string(val, key, &s, &n, err) != 0)
 				return -1;
 			if (!tg_names_label_valid(s))
-				return seterr(err, 400, "invalid_field", key,
-				    "name must be 1-128 bytes of UTF-8 text "
-				    "without control characters");
+				return tg_apireq_error_set(err, 400,
+				    "invalid_field", key, "name must be 1-128 "
+				    "bytes of UTF-8 text without control "
+				    "characters");
 			if ((t->name = strdup(s)) == NULL)
-				return seterr(err, 400, "invalid_field", key,
-				    "out of memory");
+				return tg_apireq_error_set(err, 400,
+				    "invalid_field", key, "out of memory");
 			break;
 		case F_EXPIRES:
 			maxd = cfg != NULL ? (long)cfg->max_expiry_days : 365;
@@ -391,13 +392,13 @@ read_fields(struct json_object *o, unsigned allowed,
 			prof = cfg != NULL ? tg_config_profile(cfg, s) : NULL;
 			if (prof == NULL) {
 				tg_names_quote(s, n, 64, q, sizeof q);
-				return seterr(err, 400, "invalid_field", key,
-				    "no profile named \"%s\" (GET /profiles "
-				    "lists them)", q);
+				return tg_apireq_error_set(err, 400,
+				    "invalid_field", key, "no profile named "
+				    "\"%s\" (GET /profiles lists them)", q);
 			}
 			if ((t->profile = strdup(s)) == NULL)
-				return seterr(err, 400, "invalid_field", key,
-				    "out of memory");
+				return tg_apireq_error_set(err, 400,
+				    "invalid_field", key, "out of memory");
 			break;
 		case F_PERMS:
 		case F_API:
@@ -435,80 +436,77 @@ read_fields(struct json_object *o, unsigned allowed,
 	return 0;
 }
 
+/*
+ * Parses body as an object whose members are among allowed into t (or
+ * *grace); *members (when not NULL) gets their number.  Returns 0, or -1
+ * with err set.
+ */
+static int
+read_body(const char *body, size_t len, unsigned allowed,
+    const struct tg_config *cfg, unsigned max_grace,
+    struct tg_apireq_token *t, long *grace, size_t *members,
+    struct tg_apireq_error *err)
+{
+	struct json_object *o;
+	int rc;
+
+	if ((o = parse_object(body, len, err)) == NULL)
+		return -1;
+	rc = read_fields(o, allowed, cfg, max_grace, t, grace, err);
+	if (members != NULL)
+		*members = (size_t)json_object_object_length(o);
+	json_object_put(o);
+	return rc;
+}
+
 int
 tg_apireq_parse_create(const char *body, size_t len,
     const struct tg_config *cfg, struct tg_apireq_token *out,
     struct tg_apireq_error *err)
 {
-	struct json_object *o;
-	int rc = -1;
-
 	memset(out, 0, sizeof *out);
-	if ((o = parse_object(body, len, err)) == NULL)
+	if (read_body(body, len, CREATE_FIELDS, cfg, 0, out, NULL, NULL,
+	    err) != 0)
 		return -1;
-	if (read_fields(o, CREATE_FIELDS, cfg, 0, out, NULL, err) != 0)
-		goto done;
-	if (out->name == NULL) {
-		seterr(err, 400, "missing_field", "name", "name is required");
-		goto done;
-	}
-	if (out->expires_in_days == 0) {
-		seterr(err, 400, "missing_field", "expiresInDays",
-		    "expiresInDays is required (1 to %u)",
+	if (out->name == NULL)
+		return tg_apireq_error_set(err, 400, "missing_field", "name",
+		    "name is required");
+	if (out->expires_in_days == 0)
+		return tg_apireq_error_set(err, 400, "missing_field",
+		    "expiresInDays", "expiresInDays is required (1 to %u)",
 		    cfg->max_expiry_days < 365 ? cfg->max_expiry_days : 365);
-		goto done;
-	}
-	if (out->profile != NULL && out->permissions != NULL) {
-		seterr(err, 400, "invalid_field", "profile", "give permissions "
-		    "or profile, not both");
-		goto done;
-	}
-	if (out->profile != NULL) {
-		out->permissions = profile_list(tg_config_profile(cfg,
-		    out->profile));
-		if (out->permissions == NULL) {
-			seterr(err, 400, "invalid_field", "profile",
-			    "out of memory");
-			goto done;
-		}
-	}
+	if (out->profile != NULL && out->permissions != NULL)
+		return tg_apireq_error_set(err, 400, "invalid_field",
+		    "profile", "give permissions or profile, not both");
+	if (out->profile != NULL && (out->permissions = profile_list(
+	    tg_config_profile(cfg, out->profile))) == NULL)
+		return tg_apireq_error_set(err, 400, "invalid_field",
+		    "profile", "out of memory");
 	/* A token that grants nothing and matches no rule is a mistake. */
 	if ((out->permissions == NULL || out->permissions[0] == '\0') &&
 	    (out->api_rules == NULL || out->api_rules[0] == '\0') &&
-	    (out->resource_rules == NULL || out->resource_rules[0] == '\0')) {
-		seterr(err, 400, "missing_field", "permissions",
-		    "a token needs permissions, a profile, apiRules or "
-		    "resourceRules");
-		goto done;
-	}
-	rc = 0;
-done:
-	json_object_put(o);
-	return rc;
+	    (out->resource_rules == NULL || out->resource_rules[0] == '\0'))
+		return tg_apireq_error_set(err, 400, "missing_field",
+		    "permissions", "a token needs permissions, a profile, "
+		    "apiRules or resourceRules");
+	return 0;
 }
 
 int
 tg_apireq_parse_update(const char *body, size_t len,
     struct tg_apireq_token *out, struct tg_apireq_error *err)
 {
-	struct json_object *o;
-	int rc = -1;
+	size_t members;
 
 	memset(out, 0, sizeof *out);
-	if ((o = parse_object(body, len, err)) == NULL)
+	if (read_body(body, len, UPDATE_FIELDS, NULL, 0, out, NULL, &members,
+	    err) != 0)
 		return -1;
-	if (read_fields(o, UPDATE_FIELDS, NULL, 0, out, NULL, err) != 0)
-		goto done;
-	if (json_object_object_length(o) == 0) {
-		seterr(err, 400, "missing_field", NULL, "nothing to change: "
-		    "give name, permissions, apiRules, resourceRules, "
-		    "allowedCidrs or environments");
-		goto done;
-	}
-	rc = 0;
-done:
-	json_object_put(o);
-	return rc;
+	if (members == 0)
+		return tg_apireq_error_set(err, 400, "missing_field", NULL,
+		    "nothing to change: give name, permissions, apiRules, "
+		    "resourceRules, allowedCidrs or environments");
+	return 0;
 }
 
 int
@@ -516,7 +514,6 @@ tg_apireq_parse_rotate(const char *body, size_t len, unsigned max_grace,
     long *grace, struct tg_apireq_error *err)
 {
 	struct tg_apireq_token unused;
-	struct json_object *o;
 	size_t i;
 	int rc;
 
@@ -527,592 +524,9 @@ tg_apireq_parse_rotate(const char *body, size_t len, unsigned max_grace,
 			break;
 	if (i == len)
 		return 0;
-	if ((o = parse_object(body, len, err)) == NULL)
-		return -1;
 	memset(&unused, 0, sizeof unused);
-	rc = read_fields(o, ROTATE_FIELDS, NULL, max_grace, &unused, grace,
-	    err);
+	rc = read_body(body, len, ROTATE_FIELDS, NULL, max_grace, &unused,
+	    grace, NULL, err);
 	tg_apireq_token_free(&unused);
-	json_object_put(o);
 	return rc;
-}
-
-/* Joins the set for a message, "..." when it does not fit. */
-static void
-join_for_message(const struct tg_perm_set *s, char *out, size_t outsz)
-{
-	size_t i, o = 0, n;
-
-	out[0] = '\0';
-	for (i = 0; i < s->n; i++) {
-		n = strlen(s->items[i]);
-		if (o + n + 5 > outsz) {
-			snprintf(out + o, outsz - o, "...");
-			return;
-		}
-		if (o > 0)
-			out[o++] = ' ';
-		memcpy(out + o, s->items[i], n);
-		o += n;
-		out[o] = '\0';
-	}
-}
-
-int
-tg_apireq_check_shrink(const char *current, const char *requested,
-    struct tg_perm_set *missing, struct tg_apireq_error *err)
-{
-	struct tg_perm_set cur = { NULL, 0 }, req = { NULL, 0 };
-	struct tg_perm_set miss = { NULL, 0 };
-	char why[128], list[200];
-	int rc = -1, r;
-
-	if (tg_perm_parse(current, strlen(current), &cur, why,
-	    sizeof why) != 0 || tg_perm_parse(requested, strlen(requested),
-	    &req, why, sizeof why) != 0)
-		goto done;
-	r = tg_perm_subset(&req, &cur, &miss);
-	if (r < 0)
-		goto done;
-	rc = 0;
-	if (r == 0) {
-		join_for_message(&miss, list, sizeof list);
-		seterr(err, 403, "cannot_grant", "permissions", "permissions "
-		    "may only shrink; not granted to this token now: %s", list);
-		rc = 1;
-	}
-done:
-	if (missing != NULL) {
-		tg_perm_set_free(missing);
-		*missing = miss;
-	} else {
-		tg_perm_set_free(&miss);
-	}
-	tg_perm_set_free(&cur);
-	tg_perm_set_free(&req);
-	return rc;
-}
-
-static int
-empty(const char *s)
-{
-	return s == NULL || s[0] == '\0';
-}
-
-/*
- * Reads the CIDR on the line starting at *p (stored list) and advances.
- * IPv4-mapped IPv6 networks of /96 or longer become the IPv4 network they
- * denote, as lib/cidr matches them.  Returns 1, 0 at the end, -1 if bad.
- */
-static int
-next_cidr(const char **p, struct tg_cidr *c)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0, 0xff, 0xff };
-	const char *e;
-	char why[128];
-
-	if (**p == '\0')
-		return 0;
-	e = strchr(*p, '\n');
-	if (e == NULL)
-		e = *p + strlen(*p);
-	if (tg_cidr_parse(*p, (size_t)(e - *p), c, why, sizeof why) != 0)
-		return -1;
-	*p = *e == '\n' ? e + 1 : e;
-	if (c->family == AF_INET6 && c->prefix >= 96 &&
-	    memcmp(c->addr, mapped, sizeof mapped) == 0) {
-		memmove(c->addr, c->addr + 12, 4);
-		memset(c->addr + 4, 0, 12);
-		c->family = AF_INET;
-		c->prefix -= 96;
-	}
-	return 1;
-}
-
-/* Is network in inside network out? */
-static int
-cidr_inside(const struct tg_cidr *in, const struct tg_cidr *out)
-{
-	unsigned bits = out->prefix, full = bits / 8, rest = bits % 8;
-
-	if (in->family != out->family || in->prefix < out->prefix)
-		return 0;
-	if (memcmp(in->addr, out->addr, full) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	return ((in->addr[full] ^ out->addr[full]) &
-	    (unsigned char)(0xFF << (8 - rest))) == 0;
-}
-
-/* Is item (len bytes) one of the lines of list? */
-static int
-listed(const char *list, const char *item, size_t len)
-{
-	const char *p = list, *e;
-
-	while (*p != '\0') {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		if ((size_t)(e - p) == len && memcmp(p, item, len) == 0)
-			return 1;
-		p = *e == '\n' ? e + 1 : e;
-	}
-	return 0;
-}
-
-static int
-check_cidrs(const char *caller, const char *mint, struct tg_apireq_error *err)
-{
-	struct tg_cidr in, out;
-	const char *p = mint, *q;
-	char where[40], text[TG_CIDR_TEXT_MAX];
-	size_t i = 0;
-	int r, s, ok;
-
-	if (empty(mint)) {
-		seterr(err, 403, "cannot_grant", "allowedCidrs", "the "
-		    "calling token is limited to allowedCidrs, so the new "
-		    "token must be limited to them or to narrower ones");
-		return 1;
-	}
-	while ((r = next_cidr(&p, &in)) == 1) {
-		ok = 0;
-		q = caller;
-		while ((s = next_cidr(&q, &out)) == 1)
-			if (cidr_inside(&in, &out))
-				ok = 1;
-		if (s < 0)
-			return -1;
-		if (!ok) {
-			snprintf(where, sizeof where, "allowedCidrs[%zu]", i);
-			if (tg_cidr_format(&in, text, sizeof text) != 0)
-				text[0] = '\0';
-			seterr(err, 403, "cannot_grant", where, "%s is not "
-			    "inside the calling token's allowedCidrs", text);
-			return 1;
-		}
-		i++;
-	}
-	return r < 0 ? -1 : 0;
-}
-
-static int
-check_envs(const char *caller, const char *mint, struct tg_apireq_error *err)
-{
-	const char *p = mint, *e;
-	char where[40];
-	size_t i = 0;
-
-	if (empty(mint)) {
-		seterr(err, 403, "cannot_grant", "environments", "the "
-		    "calling token is limited to environments, so the new "
-		    "token must be limited to some of them");
-		return 1;
-	}
-	while (*p != '\0') {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (!listed(caller, p, (size_t)(e - p))) {
-			snprintf(where, sizeof where, "environments[%zu]", i);
-			seterr(err, 403, "cannot_grant", where, "\"%.*s\" is "
-			    "not among the calling token's environments",
-			    (int)(e - p), p);
-			return 1;
-		}
-		p = *e == '\n' ? e + 1 : e;
-		i++;
-	}
-	return 0;
-}
-
-/*
- * Is the child rule list provably no stronger than the caller's?  Deciding
- * that for arbitrary globs is not worth the risk, so two shapes that are
- * safe by construction are accepted besides an identical list: a caller
- * whose only rule is "*" (it allows everything, so any list is narrower),
- * and the caller's list with deny ('!') rules put in front of it (first
- * match wins, so a leading deny can only take requests away).
- *
- * An empty caller list is a list like any other, not "no limit": no rules
- * of a kind means that kind of access is off (no match denies), so the
- * only narrower lists are the empty one and lists of '!' rules alone,
- * which deny everything too.  Reading "no rules" as "unrestricted" here
- * once let a token without API rules mint a child with "*".
- */
-static int
-rules_narrower(const char *caller, const char *child)
-{
-	size_t cl = strlen(caller), hl = strlen(child);
-	const char *p, *e;
-
-	if (strcmp(caller, "*") == 0 || strcmp(caller, child) == 0)
-		return 1;
-	if (cl == 0) {
-		/* Every rule of the child must be a deny. */
-		for (p = child; *p != '\0'; p = *e == '\n' ? e + 1 : e) {
-			e = p + strcspn(p, "\n");
-			if (p[0] != '!')
-				return 0;
-		}
-		return 1;
-	}
-	if (hl <= cl || strcmp(child + hl - cl, caller) != 0 ||
-	    child[hl - cl - 1] != '\n')
-		return 0;
-	for (p = child; p < child + hl - cl; p = e + 1) {
-		e = strchr(p, '\n');
-		if (e == NULL || p[0] != '!')
-			return 0;
-	}
-	return 1;
-}
-
-int
-tg_apireq_check_mint(const struct tg_apireq_caller *c,
-    const struct tg_apireq_mint *m, struct tg_perm_set *missing,
-    struct tg_apireq_error *err)
-{
-	struct tg_perm_set want = { NULL, 0 }, miss = { NULL, 0 };
-	const char *perms = m->permissions != NULL ? m->permissions : "";
-	char why[128], list[200], when[TG_APIREQ_TIME_LEN];
-	int r, rc = -1;
-
-	if (tg_perm_parse(perms, strlen(perms), &want, why, sizeof why) != 0)
-		goto done;
-	r = tg_perm_subset(&want, c->perms, &miss);
-	if (r < 0)
-		goto done;
-	if (r == 0) {
-		join_for_message(&miss, list, sizeof list);
-		seterr(err, 403, "cannot_grant", "permissions", "you cannot "
-		    "grant: %s", list);
-		rc = 1;
-		goto done;
-	}
-	rc = 0;
-	if (!c->is_token)
-		goto done;
-	if (m->expires_at > c->expires_at) {
-		if (tg_apireq_time_format(c->expires_at, when) != 0)
-			snprintf(when, sizeof when, "?");
-		seterr(err, 403, "cannot_grant", "expiresInDays", "a token "
-		    "cannot hand out a token that outlives it (the calling "
-		    "token expires at %s)", when);
-		rc = 1;
-	} else if (!empty(c->cidrs) &&
-	    (rc = check_cidrs(c->cidrs, m->cidrs, err)) != 0) {
-		/* rc is 1 (refused) or -1 (a list did not parse). */
-	} else if (!empty(c->environments) &&
-	    (rc = check_envs(c->environments, m->environments, err)) != 0) {
-		/* As above. */
-	} else if (!rules_narrower(c->api_rules != NULL ? c->api_rules : "",
-	    m->api_rules != NULL ? m->api_rules : "")) {
-		if (empty(c->api_rules))
-			seterr(err, 403, "cannot_grant", "apiRules", "the "
-			    "calling token has no apiRules, so API access is "
-			    "off for it and the new token may not have any "
-			    "either (only '!' rules)");
-		else
-			seterr(err, 403, "cannot_grant", "apiRules", "the "
-			    "calling token has apiRules, so the new token's "
-			    "must be the same, or the same with '!' rules in "
-			    "front (leave apiRules out to inherit them)");
-		rc = 1;
-	} else if (!rules_narrower(c->resource_rules != NULL ?
-	    c->resource_rules : "", m->resource_rules != NULL ?
-	    m->resource_rules : "")) {
-		if (empty(c->resource_rules))
-			seterr(err, 403, "cannot_grant", "resourceRules", "the "
-			    "calling token has no resourceRules, so resource "
-			    "access is off for it and the new token may not "
-			    "have any either (only '!' rules)");
-		else
-			seterr(err, 403, "cannot_grant", "resourceRules", "the "
-			    "calling token has resourceRules, so the new "
-			    "token's must be the same, or the same with '!' "
-			    "rules in front (leave resourceRules out to "
-			    "inherit them)");
-		rc = 1;
-	}
-done:
-	if (missing != NULL) {
-		tg_perm_set_free(missing);
-		*missing = miss;
-	} else {
-		tg_perm_set_free(&miss);
-	}
-	tg_perm_set_free(&want);
-	return rc;
-}
-
-static int
-inherit_one(char **dst, const char *src)
-{
-	if (*dst != NULL || empty(src))
-		return 0;
-	*dst = strdup(src);
-	return *dst != NULL ? 0 : -1;
-}
-
-int
-tg_apireq_inherit(struct tg_apireq_token *t, const struct tg_apireq_caller *c)
-{
-	if (!c->is_token)
-		return 0;
-	if (inherit_one(&t->cidrs, c->cidrs) != 0 ||
-	    inherit_one(&t->environments, c->environments) != 0 ||
-	    inherit_one(&t->api_rules, c->api_rules) != 0 ||
-	    inherit_one(&t->resource_rules, c->resource_rules) != 0)
-		return -1;
-	return 0;
-}
-
-/* --- query strings ---------------------------------------------------- */
-
-static int
-hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decodes s (n bytes) into out (outsz bytes), '+' as a space.
- * Returns 0, -1 on a bad escape, -2 when out is too small.  *bad is set
- * when the result holds a control byte.
- */
-static int
-decode(const char *s, size_t n, char *out, size_t outsz, int *bad)
-{
-	size_t i, o = 0;
-	int h, l;
-
-	*bad = 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '%') {
-			if (n - i < 3 || (h = hexdigit(s[i + 1])) < 0 ||
-			    (l = hexdigit(s[i + 2])) < 0)
-				return -1;
-			c = (unsigned char)(h << 4 | l);
-			i += 2;
-		} else if (c == '+') {
-			c = ' ';
-		}
-		if (c < 0x20 || c == 0x7f)
-			*bad = 1;
-		if (o + 1 >= outsz)
-			return -2;
-		out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return 0;
-}
-
-int
-tg_apireq_query(const char *q, size_t len, struct tg_apireq_param *p,
-    size_t np, struct tg_apireq_error *err)
-{
-	const char *s = q, *end = q + len, *amp, *eq;
-	char name[64];
-	size_t i;
-	int bad, r;
-
-	for (i = 0; i < np; i++) {
-		p[i].set = 0;
-		p[i].value[0] = '\0';
-	}
-	while (s < end) {
-		amp = memchr(s, '&', (size_t)(end - s));
-		if (amp == NULL)
-			amp = end;
-		if (amp == s) {
-			s++;
-			continue;
-		}
-		eq = memchr(s, '=', (size_t)(amp - s));
-		if (eq == NULL)
-			eq = amp;
-		r = decode(s, (size_t)(eq - s), name, sizeof name, &bad);
-		if (r != 0 || bad)
-			return seterr(err, 400, "invalid_parameter", NULL,
-			    "malformed query parameter name");
-		for (i = 0; i < np; i++)
-			if (strcmp(p[i].name, name) == 0)
-				break;
-		if (i == np)
-			return seterr(err, 400, "invalid_parameter", name,
-			    "unknown query parameter \"%s\"", name);
-		if (p[i].set)
-			return seterr(err, 400, "invalid_parameter", name,
-			    "query parameter \"%s\" given twice", name);
-		r = decode(eq < amp ? eq + 1 : amp, eq < amp ?
-		    (size_t)(amp - eq - 1) : 0, p[i].value, sizeof p[i].value,
-		    &bad);
-		if (r == -2)
-			return seterr(err, 400, "invalid_parameter", name,
-			    "query parameter \"%s\" is too long", name);
-		if (r != 0 || bad)
-			return seterr(err, 400, "invalid_parameter", name,
-			    "query parameter \"%s\" is malformed", name);
-		p[i].set = 1;
-		s = amp < end ? amp + 1 : end;
-	}
-	return 0;
-}
-
-int
-tg_apireq_uint(const char *s, unsigned long long min, unsigned long long max,
-    unsigned long long *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s == NULL || s[0] < '0' || s[0] > '9' || (s[0] == '0' &&
-	    s[1] != '\0') || strlen(s) > 20)
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* --- times and cursors ------------------------------------------------ */
-
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int
-digits(const char *s, size_t n, unsigned *out)
-{
-	size_t i;
-
-	*out = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*out = *out * 10 + (unsigned)(s[i] - '0');
-	}
-	return 0;
-}
-
-int
-tg_apireq_time_parse(const char *s, int64_t *out)
-{
-	static const unsigned mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
-	    30, 31, 30, 31 };
-	unsigned y, mo, d, h, mi, se;
-	int leap;
-
-	if (s == NULL || strlen(s) != 20 || s[4] != '-' || s[7] != '-' ||
-	    s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
-		return -1;
-	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
-	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) ||
-	    digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
-		return -1;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || se > 59)
-		return -1;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-	return 0;
-}
-
-int
-tg_apireq_time_format(int64_t t, char out[TG_APIREQ_TIME_LEN])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	out[0] = '\0';
-	if (t < 0 || t > 253402300799LL || gmtime_r(&tt, &tm) == NULL)
-		return -1;
-	if (strftime(out, TG_APIREQ_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) !=
-	    TG_APIREQ_TIME_LEN - 1) {
-		out[0] = '\0';
-		return -1;
-	}
-	return 0;
-}
-
-int
-tg_apireq_cursor_format(int64_t created, const char *id, char *out,
-    size_t outsz)
-{
-	int n;
-
-	if (created < 0 || !tg_token_id_valid(id, strlen(id)))
-		return -1;
-	n = snprintf(out, outsz, "%lld.%s", (long long)created, id);
-	return n > 0 && (size_t)n < outsz ? 0 : -1;
-}
-
-int
-tg_apireq_cursor_parse(const char *s, int64_t *created, char *id)
-{
-	const char *dot = strchr(s, '.');
-	unsigned long long v;
-	char num[24];
-	size_t n;
-
-	if (dot == NULL || (n = (size_t)(dot - s)) == 0 || n >= sizeof num)
-		return -1;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (tg_apireq_uint(num, 0, 253402300799ULL, &v) != 0 ||
-	    !tg_token_id_valid(dot + 1, strlen(dot + 1)))
-		return -1;
-	*created = (int64_t)v;
-	memcpy(id, dot + 1, TG_TOKEN_ID_LEN + 1);
-	return 0;
-}
-
-struct json_object *
-tg_apireq_list_json(const char *s)
-{
-	struct json_object *a = json_object_new_array(), *v;
-	const char *p = s != NULL ? s : "", *e;
-
-	if (a == NULL)
-		return NULL;
-	while (*p != '\0') {
-		e = strchr(p, '\n');
-		if (e == NULL)
-			e = p + strlen(p);
-		if (e > p) {
-			v = json_object_new_string_len(p, (int)(e - p));
-			if (v == NULL || json_object_array_add(a, v) != 0) {
-				json_object_put(v);
-				json_object_put(a);
-				return NULL;
-			}
-		}
-		p = *e == '\n' ? e + 1 : e;
-	}
-	return a;
 }

@@ -1,10 +1,12 @@
 /*
  * apireq.h: what the token API accepts, checked without I/O.
  *
- * The responder (fcgi/api*.c) reads the body and the query string and
- * hands them here; everything that decides whether input is acceptable
- * lives in this module, so it can be unit-tested and fuzzed on its own and
- * the responder cannot grow its own idea of what is valid.  Bodies go
+ * The responder (fcgi/api*.c) reads the body and hands it here;
+ * everything that decides whether a body is acceptable lives in this
+ * module, so it can be unit-tested and fuzzed on its own and the
+ * responder cannot grow its own idea of what is valid.  Query strings
+ * are lib/query's, and whether the caller may hand out what a body asks
+ * for is lib/mint's.  Bodies go
  * through tg_jsoncheck() first (strict syntax, no duplicate member names)
  * and only then through json-c.
  *
@@ -22,16 +24,11 @@
 #include "config.h"
 #include "perm.h"
 
-struct json_object;
-
 #define TG_APIREQ_DEPTH		4	/* nesting a body may use */
 #define TG_APIREQ_PERMS_MAX	256	/* permissions per token */
-#define TG_APIREQ_CIDRS_MAX	64	/* what lib/policy compiles */
+#define TG_APIREQ_CIDRS_MAX	64	/* what lib/grant compiles */
 #define TG_APIREQ_ENVS_MAX	64
 #define TG_APIREQ_TEXT_MAX	65535	/* a stored list (a TEXT column) */
-#define TG_APIREQ_TIME_LEN	21	/* "2026-01-02T03:04:05Z" + NUL */
-#define TG_APIREQ_CURSOR_LEN	48
-#define TG_APIREQ_PARAM_LEN	256	/* a decoded query value, NUL too */
 
 /*
  * Why a request was refused.  code is the "error" member of the JSON
@@ -63,6 +60,14 @@ struct tg_apireq_token {
 	char	*environments;
 };
 
+/*
+ * Fills e and returns -1, so that a check can "return
+ * tg_apireq_error_set(...)".  The message is printf-formatted.
+ */
+int	tg_apireq_error_set(struct tg_apireq_error *e, int status,
+	    const char *code, const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+
 /* Frees the strings of t and zeroes it; t may be NULL. */
 void	tg_apireq_token_free(struct tg_apireq_token *t);
 
@@ -85,7 +90,7 @@ int	tg_apireq_parse_create(const char *body, size_t len,
  * PATCH /tokens/{id}.  Members, all optional but at least one: "name",
  * "permissions", "apiRules", "resourceRules", "allowedCidrs",
  * "environments", with the checks of tg_apireq_parse_create().  Whether
- * the permissions only shrink is tg_apireq_check_shrink()'s business.
+ * the permissions only shrink is tg_mint_shrink()'s business.
  * Returns as tg_apireq_parse_create().
  */
 int	tg_apireq_parse_update(const char *body, size_t len,
@@ -98,126 +103,5 @@ int	tg_apireq_parse_update(const char *body, size_t len,
  */
 int	tg_apireq_parse_rotate(const char *body, size_t len,
 	    unsigned max_grace, long *grace, struct tg_apireq_error *err);
-
-/*
- * Refuses a PATCH that would add a permission: every permission of
- * requested (stored form) must be covered by current (the token's grants
- * now; wildcards count, so "a:b" may replace "a:*" but not the other way
- * round).  Returns 0, 1 with err filled (403 cannot_grant) and, when
- * missing is not NULL, *missing overwritten with the permissions that are
- * not covered, or -1 when out of memory or a list does not parse.
- */
-int	tg_apireq_check_shrink(const char *current, const char *requested,
-	    struct tg_perm_set *missing, struct tg_apireq_error *err);
-
-/*
- * What the caller of the API may hand on to a token it creates, or
- * receives the secret of by rotation.  Borrowed.  perms are the caller's
- * effective permissions.  When the caller is a token (is_token), the
- * other members are that token's own limits, and a token it mints may not
- * be stronger in any of them.
- */
-struct tg_apireq_caller {
-	const struct tg_perm_set *perms;
-	int		 is_token;
-	int64_t		 expires_at;
-	const char	*cidrs;
-	const char	*environments;
-	const char	*api_rules;
-	const char	*resource_rules;
-};
-
-/* The token to be handed out, stored forms.  Borrowed. */
-struct tg_apireq_mint {
-	const char	*permissions;
-	int64_t		 expires_at;
-	const char	*cidrs;
-	const char	*environments;
-	const char	*api_rules;
-	const char	*resource_rules;
-};
-
-/*
- * The rule "a token can never mint a stronger token":
- *   - every permission of m must be covered by c->perms (for any caller);
- * and when c is a token:
- *   - m may not expire after c;
- *   - when c has CIDRs, m must have some, each inside one of c's;
- *   - when c has environments, m must have some, all among c's;
- *   - when c has API (resource) rules, m must have exactly the same list,
- *     because one first-match list cannot in general express "allowed by
- *     both lists".
- * Returns 0 when m is allowed, 1 with err filled (403 cannot_grant; for
- * permissions the message lists the ones not covered) and, when missing is
- * not NULL, *missing overwritten with those permissions, or -1 when out
- * of memory or a list does not parse.
- */
-int	tg_apireq_check_mint(const struct tg_apireq_caller *c,
-	    const struct tg_apireq_mint *m, struct tg_perm_set *missing,
-	    struct tg_apireq_error *err);
-
-/*
- * Fills the lists that t leaves out (NULL) from a calling token's own
- * limits, so that a token created by a restricted token is restricted
- * the same way unless the request narrows it further.  Does nothing for a
- * caller that is not a token.  Returns 0, or -1 when out of memory.
- */
-int	tg_apireq_inherit(struct tg_apireq_token *t,
-	    const struct tg_apireq_caller *c);
-
-/*
- * A query parameter the caller accepts.  The caller sets name; the parser
- * sets set and value (percent-decoded, '+' as space).
- */
-struct tg_apireq_param {
-	const char	*name;
-	int		 set;
-	char		 value[TG_APIREQ_PARAM_LEN];
-};
-
-/*
- * Parses a query string (q, len bytes, without the '?'; may be empty) of
- * name=value pairs separated by '&' into p (np entries).  A name without
- * '=' gets the value "".  Empty pairs are skipped.  Refuses (400
- * invalid_parameter, field = the name) unknown names, a name given twice,
- * bad percent escapes, values longer than TG_APIREQ_PARAM_LEN - 1 bytes
- * and control bytes after decoding.  Returns 0 or -1.
- */
-int	tg_apireq_query(const char *q, size_t len, struct tg_apireq_param *p,
-	    size_t np, struct tg_apireq_error *err);
-
-/*
- * Parses a decimal number from min to max (no sign, no leading zeros
- * except "0" itself).  Returns 0 with *out set, or -1.
- */
-int	tg_apireq_uint(const char *s, unsigned long long min,
-	    unsigned long long max, unsigned long long *out);
-
-/*
- * Parses exactly "YYYY-MM-DDTHH:MM:SSZ" (UTC; fields in range, the day
- * valid for the month, years 1970 to 9999).  Returns 0 with *out set to
- * Unix time, or -1.
- */
-int	tg_apireq_time_parse(const char *s, int64_t *out);
-
-/* Writes t as "YYYY-MM-DDTHH:MM:SSZ" into out.  Returns 0, or -1. */
-int	tg_apireq_time_format(int64_t t, char out[TG_APIREQ_TIME_LEN]);
-
-/*
- * The cursor of the token list: the last row's creation time and id, as
- * "<unix time>.<id>".  Clients treat it as opaque.  format returns 0 or
- * -1; parse returns 0 with *created and id (TG_TOKEN_ID_LEN + 1 bytes)
- * set, or -1 when s is not a cursor this module wrote.
- */
-int	tg_apireq_cursor_format(int64_t created, const char *id, char *out,
-	    size_t outsz);
-int	tg_apireq_cursor_parse(const char *s, int64_t *created, char *id);
-
-/*
- * Splits a stored list into a json-c array of strings and returns a new
- * reference (the caller json_object_put()s it), or NULL when out of
- * memory.  s may be NULL, which gives an empty array.
- */
-struct json_object *tg_apireq_list_json(const char *s);
 
 #endif /* TG_APIREQ_H */

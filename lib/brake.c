@@ -4,12 +4,13 @@
  */
 #include "brake.h"
 
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/rand.h>
+
+#include "cidr.h"
 
 #define PROBES	8
 
@@ -76,27 +77,23 @@ client_key(const char *addr, unsigned char key[17])
 	memset(key, 0, 17);
 	if (addr == NULL)
 		addr = "";
-	if (inet_pton(AF_INET, addr, a) == 1) {
+	switch (tg_cidr_addr(addr, a)) {
+	case AF_INET:
 		key[0] = 4;
 		memcpy(key + 1, a, 4);
-	} else if (inet_pton(AF_INET6, addr, a) == 1) {
-		static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0,
-		    0, 0, 0, 0, 0xff, 0xff };
-
-		if (memcmp(a, mapped, 12) == 0) {
-			key[0] = 4;
-			memcpy(key + 1, a + 12, 4);
-		} else {
-			key[0] = 6;
-			memcpy(key + 1, a, 8);	/* the /64 */
-		}
-	} else {
+		break;
+	case AF_INET6:
+		key[0] = 6;
+		memcpy(key + 1, a, 8);	/* the /64 */
+		break;
+	default:
 		for (p = addr; *p != '\0'; p++) {
 			h ^= (unsigned char)*p;
 			h *= 1099511628211ULL;
 		}
 		key[0] = 9;
 		memcpy(key + 1, &h, sizeof h);
+		break;
 	}
 }
 

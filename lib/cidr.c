@@ -198,41 +198,75 @@ tg_cidr_format(const struct tg_cidr *c, char *out, size_t outsz)
 	return 0;
 }
 
+/*
+ * Makes an IPv4-mapped IPv6 network of /96 or longer the IPv4 network it
+ * denotes; any other network is left alone.
+ */
+static void
+unmap(struct tg_cidr *c)
+{
+	if (c->family == AF_INET6 && c->prefix >= 96 &&
+	    memcmp(c->addr, mapped_prefix, sizeof mapped_prefix) == 0) {
+		memmove(c->addr, c->addr + 12, 4);
+		memset(c->addr + 4, 0, 12);
+		c->family = AF_INET;
+		c->prefix -= 96;
+	}
+}
+
+int
+tg_cidr_addr(const char *addr, unsigned char out[16])
+{
+	if (addr == NULL)
+		return 0;
+	if (strchr(addr, ':') == NULL)
+		return inet_pton(AF_INET, addr, out) == 1 ? AF_INET : 0;
+	if (inet_pton(AF_INET6, addr, out) != 1)
+		return 0;
+	if (memcmp(out, mapped_prefix, sizeof mapped_prefix) != 0)
+		return AF_INET6;
+	memmove(out, out + 12, 4);
+	return AF_INET;
+}
+
 int
 tg_cidr_match(const struct tg_cidr *c, const char *addr)
 {
 	unsigned char a[16];
-	const unsigned char *net;
-	unsigned prefix;
-	int family, cfamily;
+	struct tg_cidr net;
 
-	if (!cidr_valid(c) || addr == NULL)
+	if (!cidr_valid(c))
 		return 0;
-	if (strchr(addr, ':') != NULL) {
-		if (inet_pton(AF_INET6, addr, a) != 1)
-			return 0;
-		family = AF_INET6;
-		if (memcmp(a, mapped_prefix, sizeof mapped_prefix) == 0) {
-			memmove(a, a + 12, 4);
-			family = AF_INET;
-		}
-	} else {
-		if (inet_pton(AF_INET, addr, a) != 1)
-			return 0;
-		family = AF_INET;
-	}
-	cfamily = c->family;
-	net = c->addr;
-	prefix = c->prefix;
-	if (cfamily == AF_INET6 && prefix >= 96 &&
-	    memcmp(net, mapped_prefix, sizeof mapped_prefix) == 0) {
-		cfamily = AF_INET;
-		net += 12;
-		prefix -= 96;
-	}
-	if (family != cfamily)
+	net = *c;
+	unmap(&net);
+	if (tg_cidr_addr(addr, a) != net.family)
 		return 0;
-	return prefix_equal(a, net, prefix);
+	return prefix_equal(a, net.addr, net.prefix);
+}
+
+int
+tg_cidr_next(const char **p, struct tg_cidr *c)
+{
+	const char *e;
+	char why[128];
+
+	if (**p == '\0')
+		return 0;
+	e = strchr(*p, '\n');
+	if (e == NULL)
+		e = *p + strlen(*p);
+	if (tg_cidr_parse(*p, (size_t)(e - *p), c, why, sizeof why) != 0)
+		return -1;
+	*p = *e == '\n' ? e + 1 : e;
+	unmap(c);
+	return 1;
+}
+
+int
+tg_cidr_inside(const struct tg_cidr *in, const struct tg_cidr *out)
+{
+	return in->family == out->family && in->prefix >= out->prefix &&
+	    prefix_equal(in->addr, out->addr, out->prefix);
 }
 
 /*

@@ -53,6 +53,30 @@ int	tg_cidr_format(const struct tg_cidr *c, char *out, size_t outsz);
 int	tg_cidr_match(const struct tg_cidr *c, const char *addr);
 
 /*
+ * Parses a client address (REMOTE_ADDR text, NUL-terminated) into out.
+ * An IPv4-mapped IPv6 address ("::ffff:10.1.2.3") is the IPv4 address it
+ * denotes.  Returns AF_INET (the first 4 bytes of out set), AF_INET6 (all
+ * 16), or 0 when addr is NULL or not an address.  Thread-safe.
+ */
+int	tg_cidr_addr(const char *addr, unsigned char out[16]);
+
+/*
+ * Reads the CIDR on the line at *p of a stored list (NUL-terminated) and
+ * moves *p past it.  An IPv4-mapped IPv6 network of /96 or longer comes
+ * out as the IPv4 network it denotes, as tg_cidr_match() treats it, so
+ * that tg_cidr_inside() compares like with like.  Returns 1, 0 at the
+ * end of the list, or -1 when the line does not parse.  Thread-safe.
+ */
+int	tg_cidr_next(const char **p, struct tg_cidr *c);
+
+/*
+ * Returns 1 when network in lies inside network out: the same family, a
+ * prefix at least as long, and the same first out->prefix bits.  Compare
+ * networks as tg_cidr_next() gives them.  Thread-safe.
+ */
+int	tg_cidr_inside(const struct tg_cidr *in, const struct tg_cidr *out);
+
+/*
  * Returns 1 when addr lies inside any CIDR of the stored list (len bytes),
  * 0 when it lies in none or the list is empty, and -1 when any line of the
  * list does not parse, even if another line matched: a corrupt list must

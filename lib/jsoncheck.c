@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 struct name {
 	size_t	off, len;	/* in the scratch buffer */
 };
@@ -62,18 +64,6 @@ ws(struct jc *j)
 		j->pos++;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads the 4 hex digits of a \u escape at j->pos; -1 when malformed. */
 static long
 hex4(struct jc *j)
@@ -84,7 +74,7 @@ hex4(struct jc *j)
 	if (j->len - j->pos < 4)
 		return -1;
 	for (i = 0; i < 4; i++) {
-		if ((h = hexval(j->p[j->pos + (size_t)i])) < 0)
+		if ((h = tg_text_hexval(j->p[j->pos + (size_t)i])) < 0)
 			return -1;
 		v = v * 16 + h;
 	}
@@ -123,33 +113,19 @@ put_utf8(char *out, size_t *o, unsigned long cp)
 static enum tg_jsoncheck_rc
 utf8_seq(struct jc *j, char *out, size_t *o)
 {
-	unsigned char c = j->p[j->pos];
-	unsigned long cp, min;
-	size_t n, k;
+	size_t n, left = j->len - j->pos;
 
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 1; cp = c & 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 2; cp = c & 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 3; cp = c & 0x07; min = 0x10000;
-	} else {
-		return fail(j, TG_JSONCHECK_SYNTAX, "invalid UTF-8");
+	n = tg_text_utf8_char((const char *)j->p + j->pos, left, NULL);
+	if (n == 0) {
+		n = tg_text_utf8_lead(j->p[j->pos]);
+		return fail(j, TG_JSONCHECK_SYNTAX, n > 0 && left < n ?
+		    "truncated UTF-8" : "invalid UTF-8");
 	}
-	if (j->len - j->pos <= n)
-		return fail(j, TG_JSONCHECK_SYNTAX, "truncated UTF-8");
-	for (k = 1; k <= n; k++) {
-		if ((j->p[j->pos + k] & 0xC0) != 0x80)
-			return fail(j, TG_JSONCHECK_SYNTAX, "invalid UTF-8");
-		cp = (cp << 6) | (j->p[j->pos + k] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return fail(j, TG_JSONCHECK_SYNTAX, "invalid UTF-8");
 	if (out != NULL) {
-		memcpy(out + *o, j->p + j->pos, n + 1);
-		*o += n + 1;
+		memcpy(out + *o, j->p + j->pos, n);
+		*o += n;
 	}
-	j->pos += n + 1;
+	j->pos += n;
 	return TG_JSONCHECK_OK;
 }
 

@@ -10,6 +10,12 @@
  * mean whatever one parser or another picks, so the API runs this check
  * first and hands json-c only text that has exactly one reading.
  *
+ * Why our own recogniser rather than a json-c option: json-c has none
+ * that refuses a duplicate member (its tokener keeps the last one and
+ * says nothing), and finding them afterwards in the tree is impossible,
+ * since only one value is left.  The recogniser is small, builds no tree,
+ * and is fuzzed (tests/fuzz/fuzz_json.c, with lib/apireq behind it).
+ *
  * What passes: one JSON value (any type) with optional whitespace (space,
  * tab, LF, CR) around it; strings in double quotes with only the RFC 8259
  * escapes, no raw byte below 0x20 and only well-formed UTF-8 (no overlong

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 static int
 in_set(const char *s, size_t len, size_t max, const char *extra, int upper)
 {
@@ -53,31 +55,13 @@ tg_names_env_valid(const char *s, size_t len)
 static size_t
 utf8_char(const unsigned char *p, size_t len)
 {
-	unsigned char c = p[0];
-	unsigned long cp, min;
-	size_t n, k;
+	unsigned long cp;
+	size_t n;
 
-	if (c < 0x80)
-		return c < 0x20 || c == 0x7f ? 0 : 1;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 1; cp = c & 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 2; cp = c & 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 3; cp = c & 0x07; min = 0x10000;
-	} else
+	n = tg_text_utf8_char((const char *)p, len, &cp);
+	if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9F))
 		return 0;
-	if (len <= n)
-		return 0;
-	for (k = 1; k <= n; k++) {
-		if ((p[k] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[k] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
-	    (cp >= 0x80 && cp <= 0x9F))
-		return 0;
-	return n + 1;
+	return n;
 }
 
 int
@@ -98,7 +82,6 @@ void
 tg_names_clean(const char *s, size_t len, size_t max, char *dst,
     size_t dstsz)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, o = 0, n, w, room, limit, total;
 
@@ -118,10 +101,8 @@ tg_names_clean(const char *s, size_t len, size_t max, char *dst,
 		if (o + w > room)
 			break;
 		if (n == 0) {
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[p[i] >> 4];
-			dst[o++] = hex[p[i] & 15];
+			tg_text_hex_escape(p[i], dst + o);
+			o += 4;
 			i++;
 		} else {
 			memcpy(dst + o, p + i, n);
@@ -174,8 +155,11 @@ tg_names_quote(const char *s, size_t len, size_t max, char *dst,
 			w = snprintf(one, sizeof one, "\\%c", c);
 		else if (c >= 0x20 && c < 0x7F)
 			w = snprintf(one, sizeof one, "%c", c);
-		else
-			w = snprintf(one, sizeof one, "\\x%02x", c);
+		else {
+			tg_text_hex_escape(c, one);
+			one[4] = '\0';
+			w = 4;
+		}
 		/* Room for this, and for "..." if more is to come. */
 		if (n + (size_t)w + (i + 1 < len ? 3 : 0) >= dstsz)
 			break;

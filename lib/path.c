@@ -20,60 +20,7 @@
 
 #include <string.h>
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
-tg_path_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k, n;
-	unsigned long cp, min;
-
-	while (i < len) {
-		unsigned char c = p[i];
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		/* 0x80..0xC1 are continuations or overlong two-byte leads. */
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-			cp = c & 0x1F;
-			min = 0x80;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 2;
-			cp = c & 0x0F;
-			min = 0x800;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 3;
-			cp = c & 0x07;
-			min = 0x10000;
-		} else
-			return 0;
-		if (len - i - 1 < n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
+#include "text.h"
 
 /*
  * Decodes the path part of uri (plen bytes) into out and returns the
@@ -91,19 +38,13 @@ decode(const char *uri, size_t plen, char *out, size_t outsz,
 		unsigned char c = (unsigned char)uri[i];
 
 		if (c == '%') {
-			int hi, lo;
+			int v = tg_text_percent(uri + i, plen - i);
 
-			if (plen - i < 3) {
+			if (v < 0) {
 				*reason = "bad percent-encoding";
 				return -1;
 			}
-			hi = hexval((unsigned char)uri[i + 1]);
-			lo = hexval((unsigned char)uri[i + 2]);
-			if (hi < 0 || lo < 0) {
-				*reason = "bad percent-encoding";
-				return -1;
-			}
-			c = (unsigned char)(hi << 4 | lo);
+			c = (unsigned char)v;
 			i += 2;
 			if (c == '/') {
 				*reason = "encoded slash";
@@ -231,7 +172,7 @@ tg_path_canonicalize(const char *uri, size_t len, char *out, size_t outsz,
 	}
 	if ((n = decode(uri, plen, out, outsz, &reason)) < 0)
 		goto fail;
-	if (!tg_path_utf8_valid(out, (size_t)n)) {
+	if (!tg_text_utf8_valid(out, (size_t)n)) {
 		reason = "invalid UTF-8";
 		goto fail;
 	}

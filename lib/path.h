@@ -58,11 +58,4 @@
 int	tg_path_canonicalize(const char *uri, size_t len, char *out,
 	    size_t outsz, const char **why);
 
-/*
- * Returns 1 when s (len bytes) is well-formed UTF-8 in the strict sense of
- * RFC 3629 (no overlong forms, no surrogates, nothing above U+10FFFF, no
- * truncated or stray bytes), else 0.  Pure and thread-safe.
- */
-int	tg_path_utf8_valid(const char *s, size_t len);
-
 #endif /* TG_PATH_H */

@@ -3,7 +3,8 @@
  *
  * Data in, data out, no I/O: the authorizer, the responder's own caller
  * check and `tokengate check` all call the same function, so what the
- * explain command prints is exactly what the servers will do.
+ * explain command prints is exactly what the servers will do.  The
+ * token's side comes compiled (lib/grant); this module only decides.
  */
 #ifndef TG_POLICY_H
 #define TG_POLICY_H
@@ -11,12 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "grant.h"
 #include "hmac.h"
 #include "path.h"
-#include "perm.h"
 #include "token.h"
-
-#define TG_USER_MAX	64
 
 enum tg_reason {
 	TG_ALLOWED = 0,
@@ -36,75 +35,6 @@ enum tg_reason {
 	TG_RATE_LIMITED,		/* too many failures from this client */
 	TG_REASON_COUNT
 };
-
-/*
- * A token row as the store reads it: plain texts, validated when written.
- * Owned by whoever filled it; release with tg_record_free().
- */
-struct tg_record {
-	char		 id[TG_TOKEN_ID_LEN + 1];
-	unsigned char	 hash[TG_HMAC_LEN];
-	int		 has_prev;		/* rotation grace in effect */
-	unsigned char	 prev_hash[TG_HMAC_LEN];
-	int64_t		 prev_until;		/* unix time */
-	uint64_t	 user_id;
-	char		 user[TG_USER_MAX + 1];
-	int		 user_enabled;
-	int64_t		 created_at, expires_at;
-	int64_t		 revoked_at;		/* 0 when not revoked */
-	int64_t		 last_used_at;		/* 0 when never used */
-	char		 last_used_ip[46];
-	char		*name;
-	char		*permissions;		/* the token's grants */
-	char		*api_rules;
-	char		*resource_rules;
-	char		*cidrs;
-	char		*environments;
-	char		*role_permissions;	/* the owner's, right now */
-};
-
-void	tg_record_free(struct tg_record *rec);	/* frees the texts only */
-
-/*
- * A record compiled for deciding: rules compiled, permission sets parsed
- * and intersected.  Immutable once built, so it may be shared read-only
- * between threads (a cache can hand out the same grant to many).  The
- * compiled part is shared between grants with identical inputs (below).
- */
-struct tg_grant;
-
-/*
- * Compiles rec.  Returns NULL with err filled in when the stored data does
- * not parse (the caller must then refuse to decide: fail closed).  The
- * result does not point into rec and holds one reference.
- */
-struct tg_grant *tg_grant_build(const struct tg_record *rec, char *err,
-	    size_t errsz);
-
-/*
- * Grants are reference counted (atomically), so a cache can hand one to
- * several threads and drop it while they still use it.  tg_grant_ref adds
- * a reference and returns g; tg_grant_free drops one and frees the grant
- * with the last.  g may be NULL for tg_grant_free.
- */
-struct tg_grant *tg_grant_ref(const struct tg_grant *g);
-void	tg_grant_free(const struct tg_grant *g);
-
-/*
- * Grants built from the same owner state (user id, name, enabled flag,
- * role permissions) and the same permission, rule, CIDR and environment
- * texts share one compiled "scope", interned in a process-wide table under
- * a mutex, so that a large cache costs little more than its tokens' ids
- * and hashes.  Inputs are compared byte for byte, never by hash alone.
- *
- * tg_grant_scope returns the identity of g's shared part: two live grants
- * return the same pointer exactly when they share it.  Never dereference
- * it.  tg_grant_scope_count returns how many scopes are alive in the
- * process (0 once every grant is freed).  Both are thread-safe and exist
- * for tests and diagnostics.
- */
-const void *tg_grant_scope(const struct tg_grant *g);
-size_t	tg_grant_scope_count(void);
 
 /* What the web server tells us about the request.  Borrowed strings. */
 struct tg_request {
@@ -154,12 +84,17 @@ const char *tg_policy_reason_str(enum tg_reason reason);
 /* The HTTP status for a reason. */
 int	tg_policy_status(enum tg_reason reason);
 
-/* Accessors for what the authorizer passes upstream.  Owned by g. */
-const char *tg_grant_id(const struct tg_grant *g);
-const char *tg_grant_user(const struct tg_grant *g);
-uint64_t tg_grant_user_id(const struct tg_grant *g);
-const char *tg_grant_effective(const struct tg_grant *g); /* "a:b c:d" */
-const struct tg_perm_set *tg_grant_effective_set(const struct tg_grant *g);
-const char *tg_grant_rule_text(const struct tg_grant *g, int kind, long i);
+/*
+ * The API rules of g, when it has any, applied to method and path (the
+ * canonical path) exactly as tg_policy_decide applies them: the
+ * responder's own callers must pass them as well as the route's
+ * permission, which tg_policy_decide checks in permission mode.  Fills d
+ * afresh (reason, status, rule, rule_kind and detail) and returns 0 when
+ * g has no API rules or they allow the request, else d->status
+ * (TG_NO_RULE_MATCHED, or TG_RULE_DENIED with the rule in d->detail).
+ * Pure and thread-safe.
+ */
+int	tg_policy_api_rules(const struct tg_grant *g, const char *method,
+	    const char *path, struct tg_decision *d);
 
 #endif /* TG_POLICY_H */

@@ -14,23 +14,10 @@
  * their size is most of the cache's.  It holds each rule as written (for
  * error messages, the explain output and the audit log, and as the
  * pattern of a rule without stars); a rule with stars also gets the bit
- * masks glob_match() needs, built from its pattern with "*" and "**"
- * turned into the one-byte tokens STAR and DSTAR, and the list of its
- * distinct literal bytes, whose positions number the literal masks.
- * The compiled list is never written again, which is what makes it safe
- * to share between threads.
- *
- * Matching simulates the pattern as an NFA over the subject, one byte at a
- * time, with the set of live pattern positions as a bitset on the stack
- * that is advanced a machine word at a time (Shift-And).  That costs
- * (subject length x (pattern length / 64 + 1)) word operations, with no
- * recursion and no backtracking, so a pattern made of hundreds of "**"
- * segments against a long path cannot explode the way a naive recursive
- * glob would: the worst rule against an 8 KiB path takes well under a
- * millisecond.  The price is a few masks per rule with stars, built once
- * at compile time.  A deny rule must also cover the paths below the ones
- * it names, and an allow rule a trailing '/': both are read off the same
- * scan (see enum mode), so the list needs nothing more for them.
+ * masks and the list of distinct literal bytes that lib/glob matches it
+ * with, in linear time whatever the pattern (glob.c says how).  The
+ * compiled list is never written again, which is what makes it safe to
+ * share between threads.
  */
 #include "rules.h"
 
@@ -40,13 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "glob.h"
 #include "names.h"
+#include "text.h"
 
-#include "path.h"
-
-#define STAR		0x01	/* "*": any run of bytes except '/' */
-#define DSTAR		0x02	/* "**": any run of bytes */
-#define NWORDS		((TG_RULES_MAX_LEN + 1 + 63) / 64)
 #define METHOD_MAX	32
 #define KEY_MAX		64
 #define VALUE_MAX	256
@@ -74,8 +58,8 @@ struct rule {
 
 #define R_DENY		0x01	/* starts with '!' */
 #define R_ALL		0x02	/* "*" or "!*" */
-#define R_STAR		0x04	/* the pattern has a "*" and its mask */
-#define R_DSTAR		0x08	/* the pattern has a "**" and its mask */
+#define R_STAR		TG_GLOB_HAS_STAR	/* a "*" and its mask */
+#define R_DSTAR		TG_GLOB_HAS_DSTAR	/* a "**" and its mask */
 
 /*
  * A compiled list is one allocation: this header, the n rules, then
@@ -95,8 +79,12 @@ _Static_assert(TG_RULES_MAX <= UINT16_MAX && TG_RULES_MAX_LEN <= UINT16_MAX,
     "rule limits must fit the compact fields");
 _Static_assert(1 + KEY_MAX + 1 <= UCHAR_MAX && 1 + METHOD_MAX + 1 <= UCHAR_MAX,
     "a pattern must start within a byte's reach of its rule");
-_Static_assert((TG_RULES_MAX_LEN + 1 + 63) / 64 <= UCHAR_MAX,
+_Static_assert(TG_GLOB_WORDS(TG_RULES_MAX_LEN) <= UCHAR_MAX,
     "words per mask must fit a byte");
+_Static_assert(TG_RULES_MAX_LEN <= TG_GLOB_MAX,
+    "a rule's pattern must fit lib/glob's state sets");
+_Static_assert(((R_STAR | R_DSTAR) & (R_DENY | R_ALL)) == 0,
+    "lib/glob's star bits must not collide with a rule's own flags");
 
 /* What parse_rule() found, as offsets into the rule's text. */
 struct parsed {
@@ -168,7 +156,7 @@ check_api_path(const char *s, size_t len)
 		if (c == ';')
 			return "path contains ';'";
 	}
-	if (!tg_path_utf8_valid(s, len))
+	if (!tg_text_utf8_valid(s, len))
 		return "path is not valid UTF-8";
 	for (i = 0; i < len; i++) {
 		if (s[i] == '*') {
@@ -266,304 +254,6 @@ parse_rule(enum tg_rules_kind kind, const char *s, size_t len,
 	return parse_resource(s, len, i, p);
 }
 
-/*
- * Copies the pattern s[0..len) into dst as tokens and returns the token
- * count.  In API paths "*" is STAR and "**" is DSTAR (longer runs were
- * refused); in resource values any run of '*' is one DSTAR.  *stars is
- * set to R_STAR, R_DSTAR, both or neither, as the pattern holds them.
- */
-static size_t
-tokenize(enum tg_rules_kind kind, const char *s, size_t len,
-    unsigned char *dst, unsigned *stars)
-{
-	size_t i = 0, n = 0, run;
-
-	*stars = 0;
-	while (i < len) {
-		if (s[i] != '*') {
-			dst[n++] = (unsigned char)s[i++];
-			continue;
-		}
-		for (run = 0; i < len && s[i] == '*'; i++)
-			run++;
-		dst[n] = (kind == TG_RULES_API && run == 1) ? STAR : DSTAR;
-		*stars |= dst[n++] == STAR ? R_STAR : R_DSTAR;
-	}
-	return n;
-}
-
-/*
- * Lists in lits the distinct literal bytes of the pattern tok[0..patlen),
- * in order of first appearance, and returns how many there are.  A
- * literal's index in that list is the index of its mask; a byte not in
- * the list matches no literal.  A list of a few bytes searched with
- * memchr() is far smaller than a table indexed by byte, which was most of
- * a cached token's rules, and matching pays little for it: a typical
- * rule list takes tens of nanoseconds more per request.
- */
-static size_t
-scan_literals(const unsigned char *tok, size_t patlen, unsigned char *lits)
-{
-	unsigned char seen[256];
-	size_t j, n = 0;
-
-	memset(seen, 0, sizeof seen);
-	for (j = 0; j < patlen; j++) {
-		unsigned char t = tok[j];
-
-		if (t != STAR && t != DSTAR && !seen[t]) {
-			seen[t] = 1;
-			lits[n++] = t;
-		}
-	}
-	return n;
-}
-
-/*
- * The number of masks of a rule with stars: one for the "**" positions
- * when there are any, one for the "*" positions when there are any (a
- * missing one reads as all zeros, and most patterns have only one kind),
- * then one per distinct literal byte.
- */
-static size_t
-nmasks(const struct rule *ru)
-{
-	return ((ru->flags & R_DSTAR) != 0) + ((ru->flags & R_STAR) != 0) +
-	    (size_t)ru->nlits;
-}
-
-/*
- * Builds the masks of ru, a rule with stars (see glob_match()), from its
- * tokens tok and its literal list lits, into m, which holds nmasks(ru) *
- * ru->nw zeroed words.
- */
-static void
-build_masks(const struct rule *ru, const unsigned char *tok,
-    const unsigned char *lits, uint64_t *m)
-{
-	const unsigned char *hit;
-	uint64_t *dstar = NULL, *star = NULL, *lit;
-	size_t j, nw = ru->nw;
-
-	if (ru->flags & R_DSTAR) {
-		dstar = m;
-		m += nw;
-	}
-	if (ru->flags & R_STAR) {
-		star = m;
-		m += nw;
-	}
-	for (j = 0; j < ru->patlen; j++) {
-		unsigned char t = tok[j];
-		uint64_t bit = (uint64_t)1 << (j % 64);
-
-		/* tokenize() set the flag of every kind of star it made, so
-		 * the pointers are not NULL when their tokens occur. */
-		if (t == DSTAR || t == STAR) {
-			(t == DSTAR ? dstar : star)[j / 64] |= bit;
-			continue;
-		}
-		hit = memchr(lits, t, ru->nlits);
-		lit = m + (size_t)(hit - lits) * nw;
-		lit[j / 64] |= bit;
-	}
-}
-
-/*
- * Adds to set the position after every star position present in it: a
- * star may match the empty run.  Stars are never adjacent (API paths
- * refuse "***" and values collapse runs), so one pass is the closure.
- */
-static void
-skip_stars(uint64_t *set, const uint64_t *dstar, const uint64_t *star,
-    size_t nw)
-{
-	uint64_t carry = 0, m;
-	size_t w;
-
-	for (w = 0; w < nw; w++) {
-		m = set[w] & (dstar[w] | star[w]);
-		set[w] |= (m << 1) | carry;
-		carry = m >> 63;
-	}
-}
-
-/*
- * What a pattern is matched against (README "API rules"):
- *   WHOLE  the subject itself: resource values, and the explain output;
- *   ALLOW  an API allow rule: the path, or a path ending in '/' whose
- *          pattern matches it without that '/' ("GET /x" allows "/x/");
- *   DENY   an API deny rule: the path is T or lies below T ("T/..."),
- *          for some T such that the pattern matches T or T + "/".
- * A deny rule has to cover what the backend may serve through the path
- * it names: many route "/x/" as "/x" (Express, Spring, Rails), and CGI,
- * PHP and prefix routers serve "/x/anything" through "/x" (PATH_INFO).
- * An allow rule must never widen to those: it only forgives the trailing
- * slash that clients and servers add.  Both are decided in the one scan
- * of the path that a whole match takes.
- */
-enum mode {
-	WHOLE,
-	ALLOW,
-	DENY
-};
-
-/* Is bit patlen, "the whole pattern matched", set in the state set? */
-#define ACCEPTS(ru, set) \
-	((int)(((set)[(ru)->patlen / 64] >> ((ru)->patlen % 64)) & 1))
-
-/* A rule's masks, found once per match. */
-struct nfa {
-	const uint64_t		*dstar, *star, *masks;
-	const unsigned char	*lits;
-	size_t			 nw, nlits;
-};
-
-/*
- * Advances the state set cur over byte c (see glob_match()) and returns
- * nonzero while any position is still live.
- */
-static inline uint64_t
-nfa_step(const struct nfa *a, uint64_t *cur, unsigned char c)
-{
-	uint64_t nxt[NWORDS], carry = 0, m, live = 0;
-	const unsigned char *hit;
-	const uint64_t *lit;
-	size_t w, nw = a->nw;
-
-	hit = a->nlits > 0 ? memchr(a->lits, c, a->nlits) : NULL;
-	lit = hit != NULL ? a->masks + (size_t)(hit - a->lits) * nw : NULL;
-	for (w = 0; w < nw; w++) {
-		nxt[w] = cur[w] & a->dstar[w];
-		if (c != '/')
-			nxt[w] |= cur[w] & a->star[w];
-		if (lit != NULL) {
-			m = cur[w] & lit[w];
-			nxt[w] |= (m << 1) | carry;
-			carry = m >> 63;
-		}
-	}
-	skip_stars(nxt, a->dstar, a->star, nw);
-	for (w = 0; w < nw; w++) {
-		live |= nxt[w];
-		cur[w] = nxt[w];
-	}
-	return live;
-}
-
-/*
- * glob_match() for a pattern of fewer than 64 tokens, nearly every one:
- * the state set is one word, kept in a register, and the few literal
- * bytes are searched inline rather than through memchr().
- */
-static int
-glob_match1(const struct nfa *a, size_t patlen, const char *s, size_t n,
-    enum mode mode)
-{
-	const uint64_t dstar = a->dstar[0], star = a->star[0];
-	const uint64_t stars = dstar | star, acc = (uint64_t)1 << patlen;
-	uint64_t cur = 1, lit;
-	size_t i, k;
-
-	cur |= (cur & stars) << 1;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		for (k = 0, lit = 0; k < a->nlits; k++)
-			if (a->lits[k] == c) {
-				lit = a->masks[k];
-				break;
-			}
-		if (c == '/') {
-			/* T = s[0..i) ends before a '/': s is T/ or below. */
-			if (mode != WHOLE && (cur & acc) != 0 &&
-			    (mode == DENY || i + 1 == n))
-				return 1;
-			cur = (cur & dstar) | ((cur & lit) << 1);
-		} else
-			cur = (cur & stars) | ((cur & lit) << 1);
-		cur |= (cur & stars) << 1;
-		if (cur == 0)
-			return 0;
-		/* T + "/" = s[0..i] matched: s is T/ or below it. */
-		if (c == '/' && mode == DENY && (cur & acc) != 0)
-			return 1;
-	}
-	if ((cur & acc) != 0)
-		return 1;
-	if (mode != DENY)
-		return 0;
-	/* The pattern matches s + "/". */
-	for (k = 0, lit = 0; k < a->nlits; k++)
-		if (a->lits[k] == '/')
-			lit = a->masks[k];
-	cur = (cur & dstar) | ((cur & lit) << 1);
-	cur |= (cur & stars) << 1;
-	return (cur & acc) != 0;
-}
-
-/*
- * Returns 1 when the pattern of ru, a rule of r with stars, matches
- * s[0..n) in the given mode, else 0.
- *
- * Bit j of the state set means "the first j tokens matched the input read
- * so far"; bit patlen means the whole pattern did.  Reading byte c, a
- * literal position j whose byte is c moves to j + 1 (one shift of the set
- * masked by the literal mask of c), a "**" position stays, and a "*"
- * position stays unless c is '/'.  This is the Shift-And algorithm with
- * stars: O(n x (patlen / 64 + 1)) word operations, whatever the pattern.
- * The modes only look at bit patlen next to a '/': before it (the pattern
- * matched the path up to there), after it (it matched up to and with
- * it), and for DENY once more after a '/' fed past the end.
- */
-static int
-glob_match(const struct tg_rules *r, const struct rule *ru, const char *s,
-    size_t n, enum mode mode)
-{
-	static const uint64_t zeros[NWORDS];
-	uint64_t cur[NWORDS];
-	const unsigned char *base = (const unsigned char *)r;
-	struct nfa a;
-	size_t i;
-
-	a.nw = ru->nw;
-	a.nlits = ru->nlits;
-	a.lits = base + ru->text - ru->nlits;
-	a.dstar = a.star = zeros;
-	/* The offset is a multiple of 8 in a block aligned for uint64_t. */
-	a.masks = (const uint64_t *)(const void *)(base + ru->masks);
-	if (ru->flags & R_DSTAR) {
-		a.dstar = a.masks;
-		a.masks += a.nw;
-	}
-	if (ru->flags & R_STAR) {
-		a.star = a.masks;
-		a.masks += a.nw;
-	}
-	if (a.nw == 1)
-		return glob_match1(&a, ru->patlen, s, n, mode);
-	memset(cur, 0, a.nw * sizeof *cur);
-	cur[0] = 1;
-	skip_stars(cur, a.dstar, a.star, a.nw);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		/* T = s[0..i) ends before a '/': s is T/ or below it. */
-		if (c == '/' && mode != WHOLE && ACCEPTS(ru, cur) &&
-		    (mode == DENY || i + 1 == n))
-			return 1;
-		if (nfa_step(&a, cur, c) == 0)
-			return 0;
-		/* T + "/" = s[0..i] matched: s is T/ or below it. */
-		if (c == '/' && mode == DENY && ACCEPTS(ru, cur))
-			return 1;
-	}
-	if (ACCEPTS(ru, cur))
-		return 1;
-	/* The pattern matches s + "/". */
-	return mode == DENY && nfa_step(&a, cur, '/') != 0 && ACCEPTS(ru, cur);
-}
-
 /* Rule ru's text, NUL-terminated, in r's block. */
 static const char *
 rule_text(const struct tg_rules *r, const struct rule *ru)
@@ -573,27 +263,36 @@ rule_text(const struct tg_rules *r, const struct rule *ru)
 
 /*
  * Returns 1 when the pattern of ru, a rule of r, matches s[0..n) in the
- * given mode (see enum mode), else 0.
+ * given mode (glob.h), else 0.
  */
 static int
 pat_match(const struct tg_rules *r, const struct rule *ru, const char *s,
-    size_t n, enum mode mode)
+    size_t n, enum tg_glob_mode mode)
 {
+	const unsigned char *base = (const unsigned char *)r;
 	const char *pat = rule_text(r, ru) + ru->pat;
 	size_t t = ru->patlen;
+	struct tg_glob g;
 
-	if (ru->masks != 0)
-		return glob_match(r, ru, s, n, mode);
+	if (ru->masks != 0) {
+		g.patlen = ru->patlen;
+		/* A multiple of 8 in a block aligned for uint64_t. */
+		g.masks = (const uint64_t *)(const void *)(base + ru->masks);
+		g.lits = base + ru->text - ru->nlits;
+		g.nlits = ru->nlits;
+		g.stars = ru->flags & (R_STAR | R_DSTAR);
+		return tg_glob_match(&g, s, n, mode);
+	}
 	/* Without stars the pattern is the text's PATH or value as written. */
 	switch (mode) {
-	case WHOLE:
+	case TG_GLOB_WHOLE:
 		break;
-	case ALLOW:
+	case TG_GLOB_ALLOW:
 		/* The path, or the path with one '/' added. */
 		if (n == t + 1 && s[t] == '/' && memcmp(pat, s, t) == 0)
 			return 1;
 		break;
-	case DENY:
+	case TG_GLOB_DENY:
 		/* Without its own trailing '/' ("/" becomes ""), the pattern
 		 * is T, and s must be T, or T/ and below: a segment prefix. */
 		if (pat[t - 1] == '/')
@@ -605,10 +304,10 @@ pat_match(const struct tg_rules *r, const struct rule *ru, const char *s,
 }
 
 /* The mode an API rule is matched in. */
-static enum mode
+static enum tg_glob_mode
 api_mode(const struct rule *ru)
 {
-	return (ru->flags & R_DENY) ? DENY : ALLOW;
+	return (ru->flags & R_DENY) ? TG_GLOB_DENY : TG_GLOB_ALLOW;
 }
 
 /* Returns the length of the line at text[off..len), without its '\n'. */
@@ -675,14 +374,17 @@ tg_rules_compile(enum tg_rules_kind kind, const char *text, size_t len,
 		ru->namelen = (unsigned char)p.namelen;
 		ru->pat = (unsigned char)p.pat;
 		if (!p.all) {
-			ru->patlen = (uint16_t)tokenize(kind,
-			    text + off + p.pat, p.patlen, tok, &stars);
+			ru->patlen = (uint16_t)tg_glob_tokenize(
+			    text + off + p.pat, p.patlen, kind == TG_RULES_API,
+			    tok, &stars);
 			if (stars != 0) {
 				ru->flags |= (unsigned char)stars;
-				ru->nw = (unsigned char)(ru->patlen / 64 + 1);
-				ru->nlits = (unsigned char)scan_literals(tok,
+				ru->nw = (unsigned char)TG_GLOB_WORDS(
+				    ru->patlen);
+				ru->nlits = (unsigned char)tg_glob_literals(tok,
 				    ru->patlen, lits);
-				words += nmasks(ru) * ru->nw;
+				words += tg_glob_nmasks(stars, ru->nlits) *
+				    ru->nw;
 			}
 		}
 		bytes += ru->nlits + linelen + 1;
@@ -708,13 +410,15 @@ tg_rules_compile(enum tg_rules_kind kind, const char *text, size_t len,
 		linelen = line_len(text, len, off);
 		*ru = tmp[i];
 		if (ru->nw > 0) {
-			tokenize(kind, text + off + ru->pat, linelen - ru->pat,
-			    tok, &stars);
-			scan_literals(tok, ru->patlen, base + boff);
+			tg_glob_tokenize(text + off + ru->pat,
+			    linelen - ru->pat, kind == TG_RULES_API, tok,
+			    &stars);
+			tg_glob_literals(tok, ru->patlen, base + boff);
 			ru->masks = (uint32_t)moff;
-			build_masks(ru, tok, base + boff,
-			    (uint64_t *)(void *)(base + moff));
-			moff += nmasks(ru) * ru->nw * sizeof(uint64_t);
+			tg_glob_build(tok, ru->patlen, stars, base + boff,
+			    ru->nlits, (uint64_t *)(void *)(base + moff));
+			moff += tg_glob_nmasks(stars, ru->nlits) * ru->nw *
+			    sizeof(uint64_t);
 			boff += ru->nlits;
 		}
 		ru->text = (uint32_t)boff;
@@ -854,10 +558,10 @@ tg_rules_how(const struct tg_rules *r, size_t i, const char *path)
 	if (ru->flags & R_ALL)
 		return TG_RULES_HOW_EXACT;
 	n = strlen(path);
-	if (pat_match(r, ru, path, n, WHOLE))
+	if (pat_match(r, ru, path, n, TG_GLOB_WHOLE))
 		return TG_RULES_HOW_EXACT;
 	if (n > 0 && path[n - 1] == '/' && pat_match(r, ru, path, n - 1,
-	    WHOLE))
+	    TG_GLOB_WHOLE))
 		return TG_RULES_HOW_SLASH;
 	if (!(ru->flags & R_DENY))
 		return TG_RULES_HOW_NONE;
@@ -867,9 +571,9 @@ tg_rules_how(const struct tg_rules *r, size_t i, const char *path)
 	memcpy(plus, path, n);
 	plus[n] = '/';
 	plus[n + 1] = '\0';
-	if (pat_match(r, ru, plus, n + 1, WHOLE))
+	if (pat_match(r, ru, plus, n + 1, TG_GLOB_WHOLE))
 		how = TG_RULES_HOW_SLASH;
-	else if (pat_match(r, ru, path, n, DENY))
+	else if (pat_match(r, ru, path, n, TG_GLOB_DENY))
 		how = TG_RULES_HOW_BELOW;
 	free(plus);
 	return how;
@@ -901,7 +605,7 @@ tg_rules_match_resource(const struct tg_rules *r,
 			    memcmp(at->key, name, ru->namelen) != 0)
 				continue;
 			hit = pat_match(r, ru, at->value, at->valuelen,
-			    WHOLE);
+			    TG_GLOB_WHOLE);
 		}
 		if (!hit)
 			continue;

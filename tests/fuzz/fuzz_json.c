@@ -1,8 +1,9 @@
 /*
  * libFuzzer target: the responder's request parsers.  The input goes
  * through the strict JSON recogniser and, as the responder does, only
- * then through the create, update and rotate parsers and the query-string
- * parser.  Invariant: a body the parsers accept was accepted by the
+ * then through the create, update and rotate parsers, and through the
+ * query-string parsers (the generic one and those of the two list
+ * routes).  Invariant: a body the parsers accept was accepted by the
  * recogniser first (the parsers themselves run it too).
  */
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include "apireq.h"
 #include "config.h"
 #include "jsoncheck.h"
+#include "query.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,7 +25,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	struct tg_apireq_token t;
 	struct tg_apireq_error e;
-	struct tg_apireq_param p[4];
+	struct tg_query_param p[4];
+	struct tg_query_list l;
+	struct tg_store_token_filter tf;
+	struct tg_store_audit_filter af;
 	char err[128], key[64];
 	const char *body = (const char *)data;
 	int ok;
@@ -49,6 +54,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p[1].name = "cursor";
 	p[2].name = "state";
 	p[3].name = "user";
-	(void)tg_apireq_query(body, size, p, 4, &e);
+	(void)tg_query_parse(body, size, p, 4, &e);
+	(void)tg_query_tokens(body, size, "alice", 1, &cfg, 1767323045, &l,
+	    &tf, &e);
+	(void)tg_query_audit(body, size, &cfg, &l, &af, &e);
 	return 0;
 }

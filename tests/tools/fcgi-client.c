@@ -13,20 +13,9 @@
  * is 0 when FCGI_END_REQUEST arrived, 1 otherwise.
  */
 #include "fcgi_wire.h"
+#include "text.h"
 
 #define MAX_PARAMS	20000
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 main(int argc, char **argv)
@@ -69,8 +58,8 @@ main(int argc, char **argv)
 			vl = strlen(eq + 1) / 2;
 			val = malloc(vl + 1);
 			for (k = 0; val != NULL && k < vl; k++) {
-				int hi = hexval(eq[1 + 2 * k]);
-				int lo = hexval(eq[2 + 2 * k]);
+				int hi = tg_text_hexval(eq[1 + 2 * k]);
+				int lo = tg_text_hexval(eq[2 + 2 * k]);
 
 				if (hi < 0 || lo < 0) {
 					fprintf(stderr, "bad hex in %s\n", v);

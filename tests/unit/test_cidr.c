@@ -225,11 +225,106 @@ run_list_rows(void)
 	TG_CHECK_INT(tg_cidr_list_match(NULL, 0, "10.0.0.1"), 0, "NULL list");
 }
 
+/* Client addresses, as the brake keys them and tg_cidr_match reads them. */
+static void
+run_addr_rows(void)
+{
+	static const struct {
+		const char	*addr;
+		int		 family;
+		unsigned char	 first[4];
+	} r[] = {
+		{ "10.1.2.3", AF_INET, { 10, 1, 2, 3 } },
+		{ "::ffff:10.1.2.3", AF_INET, { 10, 1, 2, 3 } },
+		{ "::ffff:a01:203", AF_INET, { 10, 1, 2, 3 } },
+		{ "2001:db8::1", AF_INET6, { 0x20, 0x01, 0x0d, 0xb8 } },
+		{ "::1", AF_INET6, { 0, 0, 0, 0 } },
+		{ "::ffff:0:10.1.2.3", AF_INET6, { 0, 0, 0, 0 } },
+		{ "010.1.2.3", 0, { 0 } },
+		{ "10.1.2.3/32", 0, { 0 } },
+		{ "fe80::1%eth0", 0, { 0 } },
+		{ "", 0, { 0 } },
+		{ "unknown", 0, { 0 } },
+	};
+	unsigned char a[16];
+	char ctx[80];
+	size_t i;
+	int f;
+
+	for (i = 0; i < sizeof r / sizeof r[0]; i++) {
+		snprintf(ctx, sizeof ctx, "addr row %zu (%s)", i, r[i].addr);
+		f = tg_cidr_addr(r[i].addr, a);
+		TG_CHECK_INT(f, r[i].family, ctx);
+		if (f != 0)
+			TG_CHECK(memcmp(a, r[i].first, 4) == 0, "%s", ctx);
+	}
+	TG_CHECK_INT(tg_cidr_addr(NULL, a), 0, "NULL address");
+}
+
+/* Containment of networks read from stored lists (the minting rule's). */
+static void
+run_inside_rows(void)
+{
+	static const struct {
+		const char	*in, *out;
+		int		 want;
+	} r[] = {
+		{ "10.1.0.0/16", "10.0.0.0/8", 1 },
+		{ "10.0.0.0/8", "10.0.0.0/8", 1 },
+		{ "10.0.0.0/8", "10.1.0.0/16", 0 },
+		{ "11.0.0.0/8", "10.0.0.0/8", 0 },
+		{ "10.128.0.0/9", "10.0.0.0/9", 0 },
+		{ "10.0.0.1", "10.0.0.0/31", 1 },
+		{ "10.0.0.2", "10.0.0.0/31", 0 },
+		{ "0.0.0.0/0", "10.0.0.0/8", 0 },
+		{ "10.0.0.0/8", "0.0.0.0/0", 1 },
+		{ "2001:db8:1::/48", "2001:db8::/32", 1 },
+		{ "2001:db9::/32", "2001:db8::/32", 0 },
+		{ "::ffff:10.2.0.0/112", "10.0.0.0/8", 1 },
+		{ "10.2.0.0/16", "::ffff:10.0.0.0/104", 1 },
+		{ "::ffff:10.0.0.0/104", "10.0.0.0/8", 1 },
+		{ "::ffff:0.0.0.0/96", "0.0.0.0/0", 1 },
+		{ "::fffe:0:0/95", "0.0.0.0/0", 0 },
+		{ "10.0.0.0/8", "::/0", 0 },
+		{ "2001:db8::/32", "0.0.0.0/0", 0 },
+	};
+	struct tg_cidr in, out;
+	const char *p;
+	char ctx[96];
+	size_t i;
+
+	for (i = 0; i < sizeof r / sizeof r[0]; i++) {
+		snprintf(ctx, sizeof ctx, "inside row %zu (%s in %s)", i,
+		    r[i].in, r[i].out);
+		p = r[i].in;
+		TG_CHECK(tg_cidr_next(&p, &in) == 1 && *p == '\0', "%s", ctx);
+		p = r[i].out;
+		TG_CHECK(tg_cidr_next(&p, &out) == 1, "%s", ctx);
+		TG_CHECK_INT(tg_cidr_inside(&in, &out), r[i].want, ctx);
+	}
+	/* Walking a list: line by line, the end, a bad line. */
+	p = "10.0.0.0/8\n::ffff:10.0.0.0/104\n2001:db8::/32";
+	TG_CHECK(tg_cidr_next(&p, &in) == 1 && in.family == AF_INET &&
+	    in.prefix == 8, "first line");
+	TG_CHECK(tg_cidr_next(&p, &in) == 1 && in.family == AF_INET &&
+	    in.prefix == 8 && in.addr[0] == 10, "mapped line as IPv4");
+	TG_CHECK(tg_cidr_next(&p, &in) == 1 && in.family == AF_INET6 &&
+	    in.prefix == 32, "third line");
+	TG_CHECK_INT(tg_cidr_next(&p, &in), 0, "end of the list");
+	p = "10.0.0.0/8\n10.0.0.1/8";
+	TG_CHECK_INT(tg_cidr_next(&p, &in), 1, "good line");
+	TG_CHECK_INT(tg_cidr_next(&p, &in), -1, "bad line");
+	p = "";
+	TG_CHECK_INT(tg_cidr_next(&p, &in), 0, "empty list");
+}
+
 int
 main(void)
 {
 	run_parse_rows();
 	run_match_rows();
 	run_list_rows();
+	run_addr_rows();
+	run_inside_rows();
 	return tg_test_done("cidr");
 }

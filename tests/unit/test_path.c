@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "path.h"
+#include "text.h"
 #include "tg_test.h"
 
 #define HOSTILE_FILE	"tests/hostile-paths.txt"
@@ -285,7 +286,7 @@ run_random(void)
 		if (out[0] != '/' || strstr(out, "//") != NULL ||
 		    strstr(out, "/./") != NULL || strstr(out, "/../") != NULL ||
 		    strchr(out, '\\') != NULL || strchr(out, ';') != NULL ||
-		    !tg_path_utf8_valid(out, strlen(out)))
+		    !tg_text_utf8_valid(out, strlen(out)))
 			bad++;
 		k = strlen(out);
 		if ((k >= 2 && strcmp(out + k - 2, "/.") == 0) ||
@@ -311,34 +312,6 @@ run_random(void)
 	TG_CHECK_INT(bad, 0, "random properties");
 }
 
-/* Table rows for tg_path_utf8_valid() alone. */
-static void
-run_utf8(void)
-{
-	static const struct {
-		const char	*s;
-		int		 want;
-	} u[] = {
-		{ "", 1 }, { "abc", 1 }, { "\xc2\xa9", 1 }, { "\xe2\x82\xac", 1 },
-		{ "\xf0\x9f\x94\x91", 1 }, { "\xf4\x8f\xbf\xbf", 1 },
-		{ "\xed\x9f\xbf", 1 }, { "\xee\x80\x80", 1 },
-		{ "\xc0\x80", 0 }, { "\xc1\xbf", 0 }, { "\xe0\x9f\xbf", 0 },
-		{ "\xf0\x8f\xbf\xbf", 0 }, { "\xed\xa0\x80", 0 },
-		{ "\xed\xbf\xbf", 0 }, { "\xf4\x90\x80\x80", 0 },
-		{ "\xf5\x80\x80\x80", 0 }, { "\xff", 0 }, { "\x80", 0 },
-		{ "\xc2", 0 }, { "\xe2\x82", 0 }, { "\xf0\x9f\x94", 0 },
-		{ "\xc2\x41", 0 }, { "\xe2\x28\xa1", 0 },
-	};
-	size_t i;
-	char ctx[64];
-
-	for (i = 0; i < sizeof u / sizeof u[0]; i++) {
-		snprintf(ctx, sizeof ctx, "utf8 row %zu", i);
-		TG_CHECK_INT(tg_path_utf8_valid(u[i].s, strlen(u[i].s)),
-		    u[i].want, ctx);
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -356,6 +329,5 @@ main(int argc, char **argv)
 	TG_CHECK(nfile >= 40, "only %u rows in the hostile file", nfile);
 	run_sizes();
 	run_random();
-	run_utf8();
 	return tg_test_done("path");
 }
