@@ -57,6 +57,9 @@ static const char usage_text[] =
 "                 [--require \"P ...\"] [--resource \"k:v ...\"]\n"
 "                 [--remote-addr IP] [--env E]\n";
 
+static int	usage(const char *, ...) __attribute__((format(printf, 1, 2)));
+static int	die(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 static int
 usage(const char *fmt, ...)
 {

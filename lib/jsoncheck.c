@@ -37,6 +37,8 @@ struct jc {
 };
 
 static enum tg_jsoncheck_rc value(struct jc *j);
+static enum tg_jsoncheck_rc fail(struct jc *, enum tg_jsoncheck_rc,
+    const char *, ...) __attribute__((format(printf, 3, 4)));
 
 static enum tg_jsoncheck_rc
 fail(struct jc *j, enum tg_jsoncheck_rc rc, const char *fmt, ...)

@@ -211,12 +211,14 @@ tg_query_tokens(const char *q, size_t len, const char *caller, int may_all,
 {
 	static const char *const names[] = { "user", "all", "state",
 	    "limit", "cursor" };
-	const struct tg_query_param *p = l->p;
+	const struct tg_query_param *p;
 	const char *v;
 
 	memset(f, 0, sizeof *f);
 	if (parse_list(q, len, names, 5, l, err) != 0)
 		return -1;
+	/* Set only now: the list is filled by parse_list. */
+	p = l->p;
 	f->user = caller;
 	f->now = now;
 	if (p[1].set) {
@@ -287,12 +289,15 @@ tg_query_audit(const char *q, size_t len, const struct tg_config *cfg,
 {
 	static const char *const names[] = { "user", "token", "action",
 	    "since", "until", "limit", "cursor" };
-	const struct tg_query_param *p = l->p;
+	const struct tg_query_param *p;
 	unsigned long long cur;
 
 	memset(f, 0, sizeof *f);
-	if (parse_list(q, len, names, 7, l, err) != 0 ||
-	    user_param(&p[0], &f->user, err) != 0)
+	if (parse_list(q, len, names, 7, l, err) != 0)
+		return -1;
+	/* Set only now: the list is filled by parse_list. */
+	p = l->p;
+	if (user_param(&p[0], &f->user, err) != 0)
 		return -1;
 	if (p[1].set) {
 		if (!tg_token_id_valid(p[1].value, strlen(p[1].value)))
