@@ -250,12 +250,7 @@ cmd_prune(int argc, char **argv)
 		return usage("prune takes no arguments");
 	if (load_config() != 0 || (s = open_store()) == NULL)
 		return 1;
-	memset(&p, 0, sizeof p);
-	p.feed_keep_seconds = cfg.feed_keep_seconds;
-	p.progress_keep_seconds = TG_STORE_PROGRESS_KEEP_S;
-	p.audit_keep_days = cfg.audit_keep_days;
-	p.batch = 1000;
-	p.pause_ms = 10;
+	tg_store_prune_init(&p, &cfg, 1000, 10);
 	rc = tg_store_prune(s, &p);
 	if (rc != TG_STORE_OK)
 		rc = store_fail(s, rc);

@@ -619,12 +619,7 @@ prune_loop(void *arg)
 
 	while (!prune_sleep(wait)) {
 		wait = PRUNE_EVERY_S;
-		memset(&p, 0, sizeof p);
-		p.feed_keep_seconds = api_cfg.feed_keep_seconds;
-		p.progress_keep_seconds = TG_STORE_PROGRESS_KEEP_S;
-		p.audit_keep_days = api_cfg.audit_keep_days;
-		p.batch = 500;
-		p.pause_ms = 20;
+		tg_store_prune_init(&p, &api_cfg, 500, 20);
 		p.stop = &prune_stop;
 		if (tg_store_prune(s, &p) != TG_STORE_OK) {
 			/* Once, not every five minutes of an outage. */

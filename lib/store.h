@@ -484,6 +484,11 @@ struct tg_store_prune {
 };
 #define TG_STORE_PROGRESS_KEEP_S	3600
 
+/* Fills p with the configured keeps and the given batch size and pause
+ * between batches; counters zero, no stop flag. */
+void	tg_store_prune_init(struct tg_store_prune *p,
+	    const struct tg_config *cfg, unsigned batch, unsigned pause_ms);
+
 /*
  * Runs every deletion of p to the end (or until *p->stop), under the
  * named lock "tokengate.prune": when another pruner holds it, returns

@@ -64,23 +64,31 @@ tg_store_feed_add_role(struct tg_store *s, long long role_id)
 	    "FROM user_roles WHERE role_id = ?", p, 1);
 }
 
+/* One non-negative number from a query without parameters. */
+struct u64_arg {
+	const char	*sql;
+	uint64_t	*out;
+};
+
 static int
-feed_max_read(struct tg_store *s, void *arg)
+u64_read(struct tg_store *s, void *arg)
 {
-	uint64_t *max = arg;
+	struct u64_arg *a = arg;
 	long long v = 0;
 	int rc, found;
 
-	rc = tg_store_query_i64(s, "SELECT COALESCE(MAX(id), 0) FROM "
-	    "change_feed", NULL, 0, &v, &found);
-	*max = rc == TG_STORE_OK && found ? (uint64_t)v : 0;
+	rc = tg_store_query_i64(s, a->sql, NULL, 0, &v, &found);
+	*a->out = rc == TG_STORE_OK && found && v > 0 ? (uint64_t)v : 0;
 	return rc;
 }
 
 int
 tg_store_feed_max(struct tg_store *s, uint64_t *max)
 {
-	return tg_store_route_read(s, feed_max_read, max);
+	struct u64_arg a = { "SELECT COALESCE(MAX(id), 0) FROM change_feed",
+	    max };
+
+	return tg_store_route_read(s, u64_read, &a);
 }
 
 struct feed_arg {
@@ -197,23 +205,13 @@ tg_store_feed_start(struct tg_store *s, unsigned lookback_s, uint64_t *id)
 	return tg_store_route_read(s, feed_start_read, &a);
 }
 
-static int
-feed_pruned_read(struct tg_store *s, void *arg)
-{
-	uint64_t *through = arg;
-	long long v = 0;
-	int rc, found;
-
-	rc = tg_store_query_i64(s, "SELECT COALESCE(MAX(through_id), 0) FROM "
-	    "change_feed_pruned", NULL, 0, &v, &found);
-	*through = rc == TG_STORE_OK && found && v > 0 ? (uint64_t)v : 0;
-	return rc;
-}
-
 int
 tg_store_feed_pruned(struct tg_store *s, uint64_t *through)
 {
-	return tg_store_route_read(s, feed_pruned_read, through);
+	struct u64_arg a = { "SELECT COALESCE(MAX(through_id), 0) FROM "
+	    "change_feed_pruned", through };
+
+	return tg_store_route_read(s, u64_read, &a);
 }
 
 int

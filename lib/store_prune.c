@@ -9,6 +9,8 @@
  * its own thread of the API daemon, or from the CLI, and touches the feed
  * only through change_feed_pruned, the horizon followers check.
  */
+#include <string.h>
+
 #include "store_int.h"
 
 #include <stdatomic.h>
@@ -131,6 +133,18 @@ prune_all(struct tg_store *s, struct tg_store_prune *p)
 		pause_ms(p->pause_ms);
 	}
 	return TG_STORE_OK;
+}
+
+void
+tg_store_prune_init(struct tg_store_prune *p, const struct tg_config *cfg,
+    unsigned batch, unsigned pause_ms)
+{
+	memset(p, 0, sizeof *p);
+	p->feed_keep_seconds = cfg->feed_keep_seconds;
+	p->progress_keep_seconds = TG_STORE_PROGRESS_KEEP_S;
+	p->audit_keep_days = cfg->audit_keep_days;
+	p->batch = batch;
+	p->pause_ms = pause_ms;
 }
 
 int
